@@ -1,0 +1,29 @@
+# Set-up and checks. Needs only python3, pip, make and git: uv is installed if missing.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: uv sync demo test lint format test-slow
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+sync: uv
+	$(UV) sync --frozen
+
+demo: sync
+	$(UV) run --frozen aecodec demo
+
+lint: sync
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: sync
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+test: lint
+	$(UV) run --frozen pytest -m "not slow" -q
+
+test-slow: sync
+	$(UV) run --frozen pytest -m slow -q

@@ -1,0 +1,199 @@
+"""compress / decompress as arrays, bytes and files: what the CLI and users call.
+
+Image path: uint8 [H, W, 3] -> float [1, 3, H', W'] padded (edge replication) to a multiple of
+64 -> model strings -> .aec bytes. Decoding crops back to [H, W, 3] uint8. The rate of a file
+is its real size: bpp = file bytes x 8 / (H x W).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from aecodec import bitstream, media, zoo
+from aecodec.errors import AecodecError, ModelError
+from aecodec.models.tiling import tile_count
+
+__all__ = [
+    "DEFAULT_QUALITY",
+    "CodingStats",
+    "compress_image",
+    "decompress_image",
+    "compress_file",
+    "decompress_file",
+    "write_atomic",
+    "work_units",
+]
+
+DEFAULT_QUALITY = 3.0
+Progress = Callable[[], None] | None
+
+
+@dataclass(frozen=True)
+class CodingStats:
+    """What one compress or decompress did. bpp: real file bytes x 8 / pixels."""
+
+    bytes: int
+    height: int
+    width: int
+
+    @property
+    def bpp(self) -> float:
+        return self.bytes * 8 / (self.height * self.width)
+
+
+def _padded_size(n: int, multiple: int) -> int:
+    return -(-n // multiple) * multiple
+
+
+def work_units(height: int, width: int) -> int:
+    """Tiles one compress or decompress of an image this size processes (for progress bars)."""
+    from aecodec.models.image_hyperprior import MeanScaleHyperprior as M
+
+    return tile_count(
+        _padded_size(height, M.FACTOR) // 16, _padded_size(width, M.FACTOR) // 16, M.TILE
+    )
+
+
+def compress_image(
+    pixels: np.ndarray,
+    quality: float = DEFAULT_QUALITY,
+    model: str | None = None,
+    progress: Progress = None,
+) -> bytes:
+    """np.ndarray[H, W, 3] uint8 RGB -> .aec bytes. quality: in [1, levels] of the model."""
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
+    net, entry = zoo.load(model)
+    levels = net.config.levels
+    if not 1.0 <= quality <= levels:
+        raise ModelError(f"quality must be between 1 and {levels} for model {entry.name}")
+    h, w, _ = pixels.shape
+    f = net.FACTOR
+    x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
+    pad_h, pad_w = _padded_size(h, f) - h, _padded_size(w, f) - w
+    if pad_h or pad_w:
+        x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+    strings = net.compress(x, quality, on_tile=progress)
+    header = bitstream.AecHeader(
+        kind=bitstream.KIND_IMAGE,
+        model=entry.name,
+        weights_hash=entry.hash_prefix,
+        quality=float(np.float32(quality)),
+        height=h,
+        width=w,
+        channels=3,
+        sections=strings,
+    )
+    return bitstream.encode(header)
+
+
+def decompress_image(
+    data: bytes, progress: Progress = None
+) -> tuple[np.ndarray, bitstream.AecHeader]:
+    """.aec bytes -> (np.ndarray[H, W, 3] uint8, header). Raises BitstreamError or ModelError."""
+    header = bitstream.decode(data)
+    net, entry = zoo.load(header.model)
+    if entry.hash_prefix != header.weights_hash:
+        raise ModelError(
+            f"file was coded with other weights of model {header.model!r} "
+            f"(sha256 {header.weights_hash.hex()}..., installed {entry.sha256[:16]}...)"
+        )
+    if len(header.sections) != 2:
+        raise bitstream.BitstreamError("image file must hold 2 sections")
+    if not 1.0 <= header.quality <= net.config.levels:
+        raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
+    f = net.FACTOR
+    hp, wp = _padded_size(header.height, f), _padded_size(header.width, f)
+    y_hat = net.decode_latent(header.sections, hp, wp, header.quality)
+    out = np.empty((header.height, header.width, 3), dtype=np.uint8)
+
+    def sink(top: int, left: int, bottom: int, right: int, tile: torch.Tensor) -> None:
+        bottom, right = min(bottom, header.height), min(right, header.width)
+        if top >= bottom or left >= right:
+            return
+        crop = tile[0, :, : bottom - top, : right - left]
+        pix = crop.mul(255.0).round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0)
+        out[top:bottom, left:right] = pix.numpy()
+
+    net.synthesize(y_hat, sink=sink, on_tile=progress)
+    return out, header
+
+
+def write_atomic(path: Path, data: bytes, force: bool) -> None:
+    """Write via a temporary file in the same folder and rename; never overwrite without force."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists (use -f to overwrite)")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _read_input(src: str | Path) -> bytes:
+    if str(src) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(src).read_bytes()
+    except FileNotFoundError:
+        raise AecodecError(f"{src}: no such file") from None
+    except IsADirectoryError:
+        raise AecodecError(f"{src}: is a directory") from None
+    except PermissionError:
+        raise AecodecError(f"{src}: permission denied") from None
+
+
+def _write_output(dst: str | Path, data: bytes, force: bool) -> None:
+    if str(dst) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomic(Path(dst), data, force)
+
+
+def compress_file(
+    src: str | Path,
+    dst: str | Path,
+    quality: float = DEFAULT_QUALITY,
+    model: str | None = None,
+    force: bool = False,
+    progress: Progress = None,
+) -> CodingStats:
+    """Image file (or '-') -> .aec file (or '-'). The input is only read."""
+    if str(dst) != "-" and Path(dst).exists() and not force:
+        raise FileExistsError(f"{dst} exists (use -f to overwrite)")
+    raw = _read_input(src)
+    pixels = media.read_image(raw, name="<stdin>" if str(src) == "-" else str(src))
+    data = compress_image(pixels, quality, model, progress)
+    _write_output(dst, data, force)
+    return CodingStats(len(data), pixels.shape[0], pixels.shape[1])
+
+
+def decompress_file(
+    src: str | Path, dst: str | Path, force: bool = False, progress: Progress = None
+) -> CodingStats:
+    """.aec file (or '-') -> PNG file (or '-')."""
+    if str(dst) != "-" and Path(dst).exists() and not force:
+        raise FileExistsError(f"{dst} exists (use -f to overwrite)")
+    data = _read_input(src)
+    pixels, header = decompress_image(data, progress)
+    _write_output(dst, media.encode_png(pixels), force)
+    return CodingStats(len(data), header.height, header.width)

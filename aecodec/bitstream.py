@@ -1,0 +1,182 @@
+"""The ``.aec`` container: the only code that reads or writes its bytes (layout: docs/FORMAT.md).
+
+All integers are big-endian (network order). A file is::
+
+    fixed header   magic "\\x8bAEC" | version u8 | kind u8 | model-name length u8 | section count u8
+    model name     ASCII, 1..64 bytes
+    weights hash   8 bytes: the first bytes of the weights file's sha256
+    quality        float32
+    geometry       image: height u32 | width u32 | channels u8
+    section sizes  u32 each
+    sections       the entropy-coded strings, in order
+    crc32          u32 over every byte before it
+
+The reader checks everything before it trusts anything: magic, version, kind, bounds, the
+sizes against the real length, and the CRC. It never unpickles and never allocates from an
+unchecked size.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+from dataclasses import dataclass, field
+
+__all__ = [
+    "MAGIC",
+    "VERSION",
+    "KIND_IMAGE",
+    "MAX_PIXELS",
+    "MAX_SIDE",
+    "BitstreamError",
+    "AecHeader",
+    "encode",
+    "decode",
+]
+
+MAGIC = b"\x8bAEC"
+VERSION = 1
+KIND_IMAGE = 1
+KIND_NAMES = {KIND_IMAGE: "image"}
+HASH_BYTES = 8
+MAX_MODEL_NAME = 64
+MAX_SECTIONS = 16
+MAX_SIDE = 65535
+MAX_PIXELS = 200_000_000  # 200 megapixels: beyond any camera, far below what would exhaust RAM
+
+_FIXED = struct.Struct("!4sBBBB")
+_QUALITY = struct.Struct("!f")
+_IMAGE_GEOMETRY = struct.Struct("!IIB")
+_SIZE = struct.Struct("!I")
+_CRC = struct.Struct("!I")
+
+
+class BitstreamError(ValueError):
+    """A file that is not a valid .aec container; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class AecHeader:
+    """Everything a decoder needs besides the weights.
+
+    height, width: original image size in pixels (before padding); channels: 3 (RGB).
+    quality: the continuous rate level the file was coded with.
+    """
+
+    kind: int
+    model: str
+    weights_hash: bytes
+    quality: float
+    height: int
+    width: int
+    channels: int
+    sections: list[bytes] = field(default_factory=list, repr=False)
+
+    def info(self) -> dict:
+        """JSON-ready summary (no payload bytes)."""
+        return {
+            "format_version": VERSION,
+            "kind": KIND_NAMES.get(self.kind, str(self.kind)),
+            "model": self.model,
+            "weights_sha256_prefix": self.weights_hash.hex(),
+            "quality": round(self.quality, 6),
+            "height": self.height,
+            "width": self.width,
+            "channels": self.channels,
+            "section_bytes": [len(s) for s in self.sections],
+        }
+
+
+def _check_geometry(height: int, width: int, channels: int) -> None:
+    if not (1 <= height <= MAX_SIDE and 1 <= width <= MAX_SIDE):
+        raise BitstreamError(f"image size {width}x{height} is outside 1..{MAX_SIDE}")
+    if height * width > MAX_PIXELS:
+        raise BitstreamError(
+            f"image of {height * width} pixels exceeds the {MAX_PIXELS}-pixel limit"
+        )
+    if channels != 3:
+        raise BitstreamError(f"unsupported channel count {channels}")
+
+
+def encode(header: AecHeader) -> bytes:
+    """Serialise a header and its sections to the bytes of a .aec file."""
+    name = header.model.encode("ascii")
+    if not 1 <= len(name) <= MAX_MODEL_NAME:
+        raise ValueError(f"model name must be 1..{MAX_MODEL_NAME} ASCII characters")
+    if len(header.weights_hash) != HASH_BYTES:
+        raise ValueError(f"weights hash must be {HASH_BYTES} bytes")
+    if header.kind != KIND_IMAGE:
+        raise ValueError(f"unsupported media kind {header.kind}")
+    if not 1 <= len(header.sections) <= MAX_SECTIONS:
+        raise ValueError(f"1..{MAX_SECTIONS} sections required")
+    if not math.isfinite(header.quality):
+        raise ValueError("quality must be finite")
+    _check_geometry(header.height, header.width, header.channels)
+    parts = [
+        _FIXED.pack(MAGIC, VERSION, header.kind, len(name), len(header.sections)),
+        name,
+        header.weights_hash,
+        _QUALITY.pack(header.quality),
+        _IMAGE_GEOMETRY.pack(header.height, header.width, header.channels),
+        *(_SIZE.pack(len(s)) for s in header.sections),
+        *header.sections,
+    ]
+    body = b"".join(parts)
+    return body + _CRC.pack(zlib.crc32(body))
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, n: int, what: str) -> bytes:
+        if self.pos + n > len(self.data):
+            raise BitstreamError(f"truncated file: it ends inside the {what}")
+        out = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+
+def decode(data: bytes) -> AecHeader:
+    """Parse and verify .aec bytes; raises BitstreamError with a one-line reason."""
+    data = bytes(data)
+    r = _Reader(data)
+    if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
+        raise BitstreamError("not an .aec file (wrong magic bytes)")
+    magic, version, kind, name_len, n_sections = _FIXED.unpack(r.take(_FIXED.size, "header"))
+    if version != VERSION:
+        raise BitstreamError(
+            f"unsupported .aec format version {version} (this aecodec reads version {VERSION})"
+        )
+    if kind not in KIND_NAMES:
+        raise BitstreamError(f"unknown media kind {kind}")
+    if not 1 <= name_len <= MAX_MODEL_NAME:
+        raise BitstreamError(f"invalid model-name length {name_len}")
+    if not 1 <= n_sections <= MAX_SECTIONS:
+        raise BitstreamError(f"invalid section count {n_sections}")
+    # The CRC covers everything before it: check it as soon as the length is plausible.
+    if len(data) < _FIXED.size + _CRC.size:
+        raise BitstreamError("truncated file")
+    try:
+        name = r.take(name_len, "model name").decode("ascii")
+    except UnicodeDecodeError:
+        raise BitstreamError("model name is not ASCII") from None
+    weights_hash = r.take(HASH_BYTES, "weights hash")
+    (quality,) = _QUALITY.unpack(r.take(_QUALITY.size, "quality"))
+    height, width, channels = _IMAGE_GEOMETRY.unpack(r.take(_IMAGE_GEOMETRY.size, "geometry"))
+    sizes = [_SIZE.unpack(r.take(_SIZE.size, "section table"))[0] for _ in range(n_sections)]
+    expected = r.pos + sum(sizes) + _CRC.size
+    if len(data) < expected:
+        raise BitstreamError(f"truncated file: {len(data)} bytes, the header announces {expected}")
+    if len(data) > expected:
+        raise BitstreamError(f"{len(data) - expected} unexpected bytes after the payload")
+    sections = [r.take(n, "payload") for n in sizes]
+    (crc,) = _CRC.unpack(r.take(_CRC.size, "checksum"))
+    if zlib.crc32(data[: -_CRC.size]) != crc:
+        raise BitstreamError("checksum mismatch: the file is corrupted")
+    if not math.isfinite(quality):
+        raise BitstreamError("invalid quality value")
+    _check_geometry(height, width, channels)
+    return AecHeader(kind, name, weights_hash, quality, height, width, channels, sections)

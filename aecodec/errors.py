@@ -1,0 +1,17 @@
+"""User-facing errors: each carries a one-line message that the CLI prints as is (exit 2)."""
+
+from __future__ import annotations
+
+__all__ = ["AecodecError", "MediaError", "ModelError"]
+
+
+class AecodecError(Exception):
+    """Base of every error caused by the user's input rather than by a bug."""
+
+
+class MediaError(AecodecError):
+    """An input image or audio file that cannot be read or is not supported."""
+
+
+class ModelError(AecodecError):
+    """An unknown model, or weights that are missing or fail their hash check."""

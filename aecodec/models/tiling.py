@@ -1,0 +1,96 @@
+"""Run a fully convolutional transform over a large tensor tile by tile, with a halo.
+
+Each tile is processed with a margin (the halo) wide enough to cover the transform's receptive
+field, then cropped, so tiled output equals whole-image output and no seam appears; peak memory
+is bounded by the tile size instead of the image size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+__all__ = ["tile_count", "tiled_analysis", "tiled_synthesis"]
+
+
+def _spans(length: int, tile: int) -> list[tuple[int, int]]:
+    return [(start, min(start + tile, length)) for start in range(0, length, tile)]
+
+
+def tile_count(height: int, width: int, tile: int) -> int:
+    """Number of tiles over a grid of height x width (grid units)."""
+    return len(_spans(height, tile)) * len(_spans(width, tile))
+
+
+def tiled_analysis(
+    fn: Callable[[Tensor], Tensor],
+    x: Tensor,
+    factor: int,
+    tile: int,
+    halo: int,
+    channels: int,
+    on_tile: Callable[[], None] | None = None,
+) -> Tensor:
+    """Downsampling transform, tiled on its output grid.
+
+    x: Tensor[1, C, H, W] with H and W multiples of ``factor``.
+    fn maps Tensor[1, C, h, w] -> Tensor[1, channels, h/factor, w/factor].
+    tile, halo: output-grid units (latent pixels). Returns Tensor[1, channels, H/f, W/f].
+    """
+    _, _, H, W = x.shape
+    h_out, w_out = H // factor, W // factor
+    if h_out <= tile and w_out <= tile:
+        return fn(x)
+    out = torch.empty(1, channels, h_out, w_out, dtype=x.dtype)
+    for y0, y1 in _spans(h_out, tile):
+        for x0, x1 in _spans(w_out, tile):
+            a0, a1 = max(y0 - halo, 0), min(y1 + halo, h_out)
+            b0, b1 = max(x0 - halo, 0), min(x1 + halo, w_out)
+            part = fn(x[:, :, a0 * factor : a1 * factor, b0 * factor : b1 * factor])
+            out[:, :, y0:y1, x0:x1] = part[:, :, y0 - a0 : y1 - a0, x0 - b0 : x1 - b0]
+            if on_tile is not None:
+                on_tile()
+    return out
+
+
+def tiled_synthesis(
+    fn: Callable[[Tensor], Tensor],
+    y: Tensor,
+    factor: int,
+    tile: int,
+    halo: int,
+    channels: int,
+    sink: Callable[[int, int, int, int, Tensor], None] | None = None,
+    on_tile: Callable[[], None] | None = None,
+) -> Tensor | None:
+    """Upsampling transform, tiled on its input grid.
+
+    y: Tensor[1, C, h, w]; fn maps Tensor[1, C, h', w'] -> Tensor[1, channels, h'*f, w'*f].
+    Returns Tensor[1, channels, h*f, w*f], or None when ``sink(top, left, bottom, right,
+    tile_out)`` receives each finished tile instead (pixel coordinates), which lets the caller
+    convert tiles to uint8 as they come and never hold the whole float image.
+    """
+    _, _, h, w = y.shape
+    if h <= tile and w <= tile and sink is None:
+        return fn(y)
+    out = None if sink is not None else torch.empty(1, channels, h * factor, w * factor)
+    for y0, y1 in _spans(h, tile):
+        for x0, x1 in _spans(w, tile):
+            a0, a1 = max(y0 - halo, 0), min(y1 + halo, h)
+            b0, b1 = max(x0 - halo, 0), min(x1 + halo, w)
+            part = fn(y[:, :, a0:a1, b0:b1])
+            crop = part[
+                :,
+                :,
+                (y0 - a0) * factor : (y1 - a0) * factor,
+                (x0 - b0) * factor : (x1 - b0) * factor,
+            ]
+            if sink is not None:
+                sink(y0 * factor, x0 * factor, y1 * factor, x1 * factor, crop)
+            else:
+                out[:, :, y0 * factor : y1 * factor, x0 * factor : x1 * factor] = crop
+            if on_tile is not None:
+                on_tile()
+    return out

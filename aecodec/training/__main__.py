@@ -1,0 +1,27 @@
+"""``python -m aecodec.training CONFIG.toml RUN_DIR [--resume]``: start or resume a run."""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from aecodec.training.config import load_config
+from aecodec.training.image_task import ImageTask
+from aecodec.training.loop import train_loop
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m aecodec.training")
+    p.add_argument("config")
+    p.add_argument("run_dir")
+    p.add_argument("--resume", action="store_true")
+    a = p.parse_args()
+    config = load_config(a.config)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    train_loop(ImageTask(config), config, a.run_dir, a.resume)
+
+
+if __name__ == "__main__":
+    main()

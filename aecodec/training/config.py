@@ -1,0 +1,72 @@
+"""Training configuration: one TOML file holds every hyperparameter and is saved with the run."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+__all__ = ["TrainConfig", "load_config", "dump_config"]
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one run (units in comments)."""
+
+    task: str = "image"
+    data: str = ""  # training folder
+    val: str = ""  # validation folder (held out)
+    n: int = 96  # transform channels
+    m: int = 144  # latent channels
+    lambdas: list[float] = field(
+        default_factory=lambda: [0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483]
+    )  # rate-distortion weights, MSE measured on the [0, 255] scale
+    crop: int = 256  # training crop side (pixels)
+    batch_size: int = 8
+    steps: int = 8000  # total optimiser steps
+    lr: float = 3e-4
+    lr_decay_at: float = 0.8  # fraction of steps after which lr is multiplied by lr_decay
+    lr_decay: float = 0.25
+    aux_lr: float = 1e-3
+    clip_grad: float = 1.0
+    bf16: bool = True  # bf16 autocast for the transforms (entropy models stay fp32)
+    val_every: int = 500  # steps
+    val_images: int = 16
+    checkpoint_minutes: float = 5.0
+    seed: int = 0
+    threads: int = 0  # 0: torch default
+
+    def __post_init__(self) -> None:
+        if self.crop % 64:
+            raise ValueError("crop must be a multiple of 64")
+        if not self.lambdas:
+            raise ValueError("lambdas must not be empty")
+
+
+def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
+    """Read a TOML file (keys = TrainConfig fields), then apply non-None overrides."""
+    values: dict = {}
+    if path is not None:
+        with open(path, "rb") as f:
+            values = tomllib.load(f)
+        known = {f.name for f in fields(TrainConfig)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig(**values)
+
+
+def _toml_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def dump_config(config: TrainConfig) -> str:
+    """TOML text of a config (round-trips through load_config)."""
+    return "".join(f"{k} = {_toml_value(v)}\n" for k, v in asdict(config).items())

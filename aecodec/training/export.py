@@ -1,0 +1,67 @@
+"""Export a training run: freeze the CDFs, write safetensors and a registry entry."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from aecodec import zoo
+from aecodec.training.config import load_config
+from aecodec.training.loop import CHECKPOINT_NAME
+
+__all__ = ["export_run"]
+
+
+def export_run(
+    run_dir: str | Path,
+    name: str,
+    weights_dir: Path = zoo.WEIGHTS_DIR,
+    default: bool = False,
+    description: str = "",
+) -> zoo.ZooEntry:
+    """RUN_DIR (config.toml + checkpoint.pt) -> weights/NAME-<sha8>.safetensors + registry."""
+    run_dir = Path(run_dir)
+    config = load_config(run_dir / "config.toml")
+    arch_config = {
+        "n": config.n,
+        "m": config.m,
+        "levels": len(config.lambdas),
+        "lambdas": list(config.lambdas),
+    }
+    model = zoo.build("mean-scale-hyperprior", arch_config)
+    state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
+    model.load_state_dict(state["model"])
+    model.eval()
+    model.freeze()
+    tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    tmp = weights_dir / f".{name}.tmp"
+    save_file(tensors, str(tmp), metadata={"name": name, "arch": "mean-scale-hyperprior"})
+    digest = zoo.sha256_file(tmp)
+    file = f"{name}-{digest[:8]}.safetensors"
+    os.replace(tmp, weights_dir / file)
+    reg_path = weights_dir / zoo.REGISTRY_FILE
+    reg = json.loads(reg_path.read_text()) if reg_path.exists() else {}
+    old = reg.get(name)
+    if old and old["file"] != file and (weights_dir / old["file"]).exists():
+        (weights_dir / old["file"]).unlink()
+    if default:
+        for other in reg.values():
+            if other.get("kind") == "image":
+                other["default"] = False
+    reg[name] = {
+        "arch": "mean-scale-hyperprior",
+        "kind": "image",
+        "config": arch_config,
+        "file": file,
+        "sha256": digest,
+        "default": default,
+        "description": description or f"trained {state['step']} steps, config in {run_dir}",
+    }
+    reg_path.write_text(json.dumps(reg, indent=2, sort_keys=True) + "\n")
+    zoo._load_cached.cache_clear()
+    return zoo.registry(weights_dir)[name]

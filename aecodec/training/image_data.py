@@ -1,0 +1,70 @@
+"""Training images: loaded once into memory, served as random crops with flips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import Tensor
+
+__all__ = ["IMAGE_SUFFIXES", "list_images", "ImageCropSampler"]
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """Sorted image files directly in ``folder``; a clear error if there are none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise FileNotFoundError(f"no images in {folder}")
+    return files
+
+
+class ImageCropSampler:
+    """Random crops (uint8 kept in RAM, float only per batch).
+
+    Images smaller than the crop are skipped. Every crop comes from a seeded numpy Generator,
+    whose state is saved in checkpoints, so a resumed run sees the same batches.
+    """
+
+    def __init__(self, folder: str | Path, crop: int, seed: int) -> None:
+        self.crop = crop
+        self.images: list[np.ndarray] = []
+        for path in list_images(folder):
+            with Image.open(path) as im:
+                arr = np.asarray(im.convert("RGB"))
+            if min(arr.shape[:2]) >= crop:
+                self.images.append(arr)
+        if not self.images:
+            raise ValueError(f"no image in {folder} is at least {crop}x{crop}")
+        # Sample images in proportion to their area, so large photos give more crops.
+        areas = np.array([a.shape[0] * a.shape[1] for a in self.images], dtype=np.float64)
+        self.weights = areas / areas.sum()
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, size: int) -> Tensor:
+        """Tensor[size, 3, crop, crop] float in [0, 1]."""
+        c = self.crop
+        out = np.empty((size, c, c, 3), dtype=np.uint8)
+        for i in range(size):
+            img = self.images[self.rng.choice(len(self.images), p=self.weights)]
+            top = self.rng.integers(0, img.shape[0] - c + 1)
+            left = self.rng.integers(0, img.shape[1] - c + 1)
+            patch = img[top : top + c, left : left + c]
+            if self.rng.random() < 0.5:
+                patch = patch[:, ::-1]
+            if self.rng.random() < 0.5:
+                patch = patch[::-1]
+            out[i] = patch
+        return torch.from_numpy(out).permute(0, 3, 1, 2).float().div_(255.0)
+
+    def state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state

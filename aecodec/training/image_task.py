@@ -1,0 +1,107 @@
+"""Image codec training: rate-distortion loss over a ladder of lambdas, one level per batch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
+from aecodec.training.config import TrainConfig
+from aecodec.training.image_data import ImageCropSampler, list_images
+
+__all__ = ["ImageTask", "rate_bpp"]
+
+
+def rate_bpp(likelihoods: dict[str, Tensor], pixels: int) -> Tensor:
+    """Estimated rate, bits per pixel: -sum(log2 likelihood) / pixels (an estimate, not a file)."""
+    return sum(-torch.log2(v).sum() for v in likelihoods.values()) / pixels
+
+
+class ImageTask:
+    """Mean-scale hyperprior with gain units; see aecodec.models.image_hyperprior."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        torch.manual_seed(config.seed)
+        self.config = config
+        self.model = MeanScaleHyperprior(
+            HyperpriorConfig(
+                n=config.n, m=config.m, levels=len(config.lambdas), lambdas=tuple(config.lambdas)
+            )
+        )
+        self.model.train()
+        aux = [p for n, p in self.model.named_parameters() if n.endswith(".quantiles")]
+        main = [p for n, p in self.model.named_parameters() if not n.endswith(".quantiles")]
+        self.optimizers = {
+            "main": torch.optim.Adam(main, lr=config.lr),
+            "aux": torch.optim.Adam(aux, lr=config.aux_lr),
+        }
+        self.sampler = ImageCropSampler(config.data, config.crop, config.seed)
+        self.level_rng = np.random.default_rng(config.seed + 1)
+        self.val_images = self._load_val(config.val, config.val_images) if config.val else []
+
+    @staticmethod
+    def _load_val(folder: str, count: int) -> list[Tensor]:
+        from PIL import Image
+
+        out = []
+        for path in list_images(folder)[:count]:
+            with Image.open(path) as im:
+                arr = np.asarray(im.convert("RGB"))
+            h, w = arr.shape[0] // 64 * 64, arr.shape[1] // 64 * 64
+            out.append(torch.from_numpy(arr[:h, :w].copy()).permute(2, 0, 1).float() / 255)
+        return out
+
+    def _transforms_autocast(self):
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16)
+
+    def train_step(self, step: int) -> dict[str, float]:
+        level = int(self.level_rng.integers(len(self.config.lambdas)))
+        lam = self.config.lambdas[level]
+        x = self.sampler.batch(self.config.batch_size)
+        with self._transforms_autocast():
+            out = self.model(x, level)
+        x_hat = out["x_hat"].float()
+        mse = torch.mean((x_hat - x) ** 2)
+        bpp = rate_bpp(out["likelihoods"], x.shape[0] * x.shape[2] * x.shape[3])
+        loss = lam * 255**2 * mse + bpp
+        main, aux = self.optimizers["main"], self.optimizers["aux"]
+        main.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.config.clip_grad > 0:
+            torch.nn.utils.clip_grad_norm_(
+                [p for g in main.param_groups for p in g["params"]], self.config.clip_grad
+            )
+        main.step()
+        aux.zero_grad(set_to_none=True)
+        aux_loss = self.model.aux_loss()
+        aux_loss.backward()
+        aux.step()
+        psnr = -10 * math.log10(max(mse.item(), 1e-10))
+        return {"loss": loss.item(), "bpp": bpp.item(), "psnr": psnr, "level": level}
+
+    @torch.no_grad()
+    def validate(self) -> dict[str, float]:
+        """Mean estimated bpp and PSNR per level over the validation images."""
+        result: dict[str, float] = {}
+        for level in range(len(self.config.lambdas)):
+            bpps, psnrs = [], []
+            for x in self.val_images:
+                out = self.model(x.unsqueeze(0), level)
+                x_hat = out["x_hat"].clamp(0, 1)
+                mse = torch.mean((x_hat - x) ** 2).item()
+                bpps.append(rate_bpp(out["likelihoods"], x.shape[1] * x.shape[2]).item())
+                psnrs.append(-10 * math.log10(max(mse, 1e-10)))
+            if bpps:
+                result[f"bpp{level}"] = float(np.mean(bpps))
+                result[f"psnr{level}"] = float(np.mean(psnrs))
+        return result
+
+    def extra_state(self) -> dict:
+        return {"sampler": self.sampler.state(), "level_rng": self.level_rng.bit_generator.state}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.sampler.set_state(state["sampler"])
+        self.level_rng.bit_generator.state = state["level_rng"]

@@ -1,0 +1,109 @@
+"""The one training loop shared by every model: schedule, logging, checkpoints, exact resume.
+
+A task supplies the model-specific parts through the ``Task`` protocol; this loop owns the
+step counter, the learning-rate schedule, the progress bar, the JSON-lines log
+(``RUN_DIR/log.jsonl``) and atomic checkpoints (``RUN_DIR/checkpoint.pt``, written every
+``checkpoint_minutes`` and at the end). Checkpoints hold only tensors and plain data and are
+loaded with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Protocol
+
+import torch
+from tqdm import tqdm
+
+from aecodec.training.config import TrainConfig, dump_config
+
+__all__ = ["Task", "train_loop", "CHECKPOINT_NAME"]
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class Task(Protocol):
+    """What a model brings to the loop."""
+
+    model: torch.nn.Module
+    optimizers: dict[str, torch.optim.Optimizer]  # "main" follows the lr schedule
+
+    def train_step(self, step: int) -> dict[str, float]: ...
+
+    def validate(self) -> dict[str, float]: ...
+
+    def extra_state(self) -> dict: ...
+
+    def load_extra_state(self, state: dict) -> None: ...
+
+
+def _lr_at(config: TrainConfig, step: int) -> float:
+    return config.lr * (config.lr_decay if step >= config.lr_decay_at * config.steps else 1.0)
+
+
+def _save_checkpoint(task: Task, step: int, run_dir: Path) -> None:
+    state = {
+        "step": step,
+        "model": task.model.state_dict(),
+        "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()},
+        "torch_rng": torch.get_rng_state(),
+        "extra": task.extra_state(),
+    }
+    tmp = run_dir / (CHECKPOINT_NAME + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, run_dir / CHECKPOINT_NAME)
+
+
+def _load_checkpoint(task: Task, run_dir: Path) -> int:
+    state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
+    task.model.load_state_dict(state["model"])
+    for k, o in task.optimizers.items():
+        o.load_state_dict(state["optimizers"][k])
+    torch.set_rng_state(state["torch_rng"])
+    task.load_extra_state(state["extra"])
+    return int(state["step"])
+
+
+def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: bool) -> int:
+    """Train until ``config.steps``; returns the final step. Resumes from RUN_DIR if asked."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    step = 0
+    if resume:
+        if not (run_dir / CHECKPOINT_NAME).exists():
+            raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT_NAME} in {run_dir}")
+        step = _load_checkpoint(task, run_dir)
+    (run_dir / "config.toml").write_text(dump_config(config))
+    log = open(run_dir / "log.jsonl", "a")
+    last_save = time.monotonic()
+    bar = tqdm(
+        total=config.steps, initial=step, disable=not sys.stderr.isatty(), dynamic_ncols=True
+    )
+    try:
+        while step < config.steps:
+            for group in task.optimizers["main"].param_groups:
+                group["lr"] = _lr_at(config, step)
+            t0 = time.monotonic()
+            metrics = task.train_step(step)
+            step += 1
+            record = {"step": step, "time_s": round(time.monotonic() - t0, 3), **metrics}
+            if step % config.val_every == 0 or step == config.steps:
+                task.model.eval()
+                record.update({f"val_{k}": v for k, v in task.validate().items()})
+                task.model.train()
+            log.write(json.dumps(record) + "\n")
+            log.flush()
+            bar.update(1)
+            bar.set_postfix({k: f"{v:.3g}" for k, v in metrics.items()})
+            if time.monotonic() - last_save > config.checkpoint_minutes * 60:
+                _save_checkpoint(task, step, run_dir)
+                last_save = time.monotonic()
+        _save_checkpoint(task, step, run_dir)
+    finally:
+        bar.close()
+        log.close()
+    return step

@@ -1,0 +1,131 @@
+"""The one weights registry: model name -> architecture config, weights file, sha256.
+
+The registry lives in ``aecodec/weights/registry.json`` (written by ``aecodec export``). Loading
+checks the file's sha256 before anything else and builds the architecture from the stored
+config: layer sizes are never guessed from tensor shapes. Weights are safetensors, never pickle.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from aecodec.errors import ModelError
+from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
+
+__all__ = [
+    "WEIGHTS_DIR",
+    "ZooEntry",
+    "registry",
+    "default_model",
+    "load",
+    "build",
+    "sha256_file",
+]
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+REGISTRY_FILE = "registry.json"
+ARCHITECTURES = {"mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig)}
+_CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One registered model. sha256: hex digest of the weights file."""
+
+    name: str
+    arch: str
+    kind: str
+    config: dict
+    file: str
+    sha256: str
+    default: bool = False
+    description: str = ""
+
+    @property
+    def hash_prefix(self) -> bytes:
+        """The 8 bytes of sha256 stored in every .aec header."""
+        return bytes.fromhex(self.sha256)[:8]
+
+
+def registry(weights_dir: Path = WEIGHTS_DIR) -> dict[str, ZooEntry]:
+    """All registered models, by name."""
+    path = weights_dir / REGISTRY_FILE
+    if not path.exists():
+        return {}
+    raw = json.loads(path.read_text())
+    return {name: ZooEntry(name=name, **fields) for name, fields in raw.items()}
+
+
+def default_model(kind: str = "image", weights_dir: Path = WEIGHTS_DIR) -> ZooEntry:
+    """The registry's default model for a media kind."""
+    entries = [e for e in registry(weights_dir).values() if e.kind == kind]
+    for e in entries:
+        if e.default:
+            return e
+    if entries:
+        return entries[0]
+    raise ModelError(f"no {kind} model is registered in {weights_dir}")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build(arch: str, config: dict) -> torch.nn.Module:
+    """An untrained model of a registered architecture."""
+    if arch not in ARCHITECTURES:
+        raise ModelError(f"unknown architecture {arch!r}")
+    cls, cfg_cls = ARCHITECTURES[arch]
+    cfg = dict(config)
+    if "lambdas" in cfg:
+        cfg["lambdas"] = tuple(cfg["lambdas"])
+    return cls(cfg_cls(**cfg))
+
+
+def load_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Load a state dict, resizing the entropy models' CDF buffers to the stored tables."""
+    buffers = dict(model.named_buffers())
+    for key, value in state.items():
+        if key.rsplit(".", 1)[-1] in _CDF_BUFFERS and key in buffers:
+            buffers[key].resize_(value.shape)
+    model.load_state_dict(state, strict=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntry]:
+    entries = registry(weights_dir)
+    if name not in entries:
+        known = ", ".join(sorted(entries)) or "none"
+        raise ModelError(f"unknown model {name!r} (known: {known})")
+    entry = entries[name]
+    path = weights_dir / entry.file
+    if not path.exists():
+        raise ModelError(f"weights file missing for model {name!r}: {path}")
+    if sha256_file(path) != entry.sha256:
+        raise ModelError(f"weights file of model {name!r} fails its sha256 check")
+    model = build(entry.arch, entry.config)
+    load_state(model, load_file(str(path)))
+    model.eval()
+    if not model.cdfs_frozen():
+        raise ModelError(f"model {name!r} was exported without frozen CDFs")
+    return model, entry
+
+
+def load(
+    name: str | None = None, weights_dir: Path = WEIGHTS_DIR
+) -> tuple[torch.nn.Module, ZooEntry]:
+    """Load a registered model (hash-checked, eval mode, CDFs frozen). None: the default."""
+    if name is None:
+        name = default_model("image", weights_dir).name
+    return _load_cached(name, weights_dir)

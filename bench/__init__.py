@@ -1,0 +1,1 @@
+"""Benchmark harness (installed as aecodec.bench): codec adapters, metrics, results."""

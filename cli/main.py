@@ -1,0 +1,56 @@
+"""``aecodec`` command line: ``main(argv) -> int``. User errors: one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aecodec import __version__
+from aecodec.bitstream import BitstreamError
+from aecodec.cli.codec_commands import add_codec_commands
+from aecodec.cli.demo_command import add_demo_command
+from aecodec.errors import AecodecError
+
+__all__ = ["main", "build_parser"]
+
+USER_ERRORS = (AecodecError, BitstreamError, FileExistsError, FileNotFoundError, OSError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
+        self.exit(2, f"aecodec: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="aecodec", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"aecodec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    add_codec_commands(sub)
+    add_demo_command(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 1
+    except USER_ERRORS as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if isinstance(e, OSError) and e.filename and e.strerror:
+            message = f"{e.filename}: {e.strerror}"
+        print(f"aecodec: error: {message}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"aecodec: error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("aecodec: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
