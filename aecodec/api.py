@@ -54,8 +54,8 @@ def _padded_size(n: int, multiple: int) -> int:
     return -(-n // multiple) * multiple
 
 
-def work_units(height: int, width: int) -> int:
-    """Tiles one compress or decompress of an image this size processes (for progress bars)."""
+def work_units(height: int, width: int, decompress: bool = False) -> int:
+    """Tiles one compress (or decompress) of an image this size processes (progress bars)."""
     from aecodec.models.image_hyperprior import MeanScaleHyperprior as M
 
     return tile_count(

@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from aecodec import api, bitstream
 from aecodec.cli.progress import progress_bar
+
+from aecodec import api, bitstream
 from aecodec.errors import AecodecError
 
 __all__ = ["add_codec_commands"]
@@ -41,7 +42,7 @@ def cmd_compress(a: argparse.Namespace) -> int:
     dst = a.output or _default_output(a.input, ".aec")
     _refuse_binary_to_terminal(dst)
     size = _image_size(a.input)
-    total = api.work_units(*size) * 1 if size else 0
+    total = api.work_units(*size) if size else 0
     with progress_bar(total, "compress") as tick:
         stats = api.compress_file(a.input, dst, a.quality, a.model, a.force, tick)
     if dst != "-":
@@ -56,7 +57,7 @@ def cmd_decompress(a: argparse.Namespace) -> int:
     if a.input != "-":
         try:
             header = bitstream.decode(Path(a.input).read_bytes())
-            total = api.work_units(header.height, header.width)
+            total = api.work_units(header.height, header.width, decompress=True)
         except (OSError, bitstream.BitstreamError):
             total = 0  # the real call below reports the error
     with progress_bar(total, "decompress") as tick:

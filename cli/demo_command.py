@@ -6,9 +6,10 @@ import argparse
 import time
 from importlib import resources
 
-from aecodec import api, media
 from aecodec.bench.codecs import jpeg
 from aecodec.bench.metrics import psnr_rgb
+
+from aecodec import api, media
 
 __all__ = ["add_demo_command", "run_demo"]
 

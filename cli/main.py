@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aecodec import __version__
-from aecodec.bitstream import BitstreamError
 from aecodec.cli.codec_commands import add_codec_commands
 from aecodec.cli.demo_command import add_demo_command
+
+from aecodec import __version__
+from aecodec.bitstream import BitstreamError
 from aecodec.errors import AecodecError
 
 __all__ = ["main", "build_parser"]

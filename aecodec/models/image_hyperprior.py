@@ -28,6 +28,7 @@ from compressai.layers import GDN
 from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
+from aecodec.errors import ModelError
 from aecodec.models.integer_conv import IntegerConvStack
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
 
@@ -73,7 +74,8 @@ class MeanScaleHyperprior(CompressionModel):
     """See module docstring. ``forward`` is for training, ``compress``/``decompress`` code."""
 
     FACTOR = 64  # H and W must be multiples of this (two stride-2 steps after g_a's 16)
-    TILE = 64  # latent pixels per tile side (1024 image pixels)
+    TILE = 64  # analysis tile side, latent pixels (1024 image pixels)
+    SYNTHESIS_TILE = 32  # synthesis tile side: small enough that a Kodak image gives 2 tiles
     HALO = 4  # latent pixels of context around each tile: covers g_a's and g_s's reach
 
     def __init__(self, config: HyperpriorConfig) -> None:
@@ -157,7 +159,7 @@ class MeanScaleHyperprior(CompressionModel):
 
     def _require_frozen(self) -> None:
         if not self.cdfs_frozen():
-            raise RuntimeError("entropy model CDFs are not frozen: export the model first")
+            raise ModelError("entropy model CDFs are not frozen: export the model first")
 
     def _hyper_params(self, z_hat: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Exact (integer) h_s: Tensor[1, N, h, w] -> scales, means, scale indexes."""
@@ -199,4 +201,6 @@ class MeanScaleHyperprior(CompressionModel):
     @torch.no_grad()
     def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:
         """ŷ Tensor[1, M, h, w] -> x̂ Tensor[1, 3, 16h, 16w] (unclamped), tiled; see tiling."""
-        return tiled_synthesis(self.g_s, y_hat, 16, self.TILE, self.HALO, 3, sink, on_tile)
+        return tiled_synthesis(
+            self.g_s, y_hat, 16, self.SYNTHESIS_TILE, self.HALO, 3, sink, on_tile
+        )

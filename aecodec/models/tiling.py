@@ -7,7 +7,9 @@ is bounded by the tile size instead of the image size.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import torch
 from torch import Tensor
@@ -55,6 +57,17 @@ def tiled_analysis(
     return out
 
 
+@contextmanager
+def _single_threaded_kernels() -> Iterator[int]:
+    """Run torch ops single-threaded inside; yields the thread count that was set before."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield before
+    finally:
+        torch.set_num_threads(before)
+
+
 def tiled_synthesis(
     fn: Callable[[Tensor], Tensor],
     y: Tensor,
@@ -65,32 +78,45 @@ def tiled_synthesis(
     sink: Callable[[int, int, int, int, Tensor], None] | None = None,
     on_tile: Callable[[], None] | None = None,
 ) -> Tensor | None:
-    """Upsampling transform, tiled on its input grid.
+    """Upsampling transform, tiled on its input grid, bit-reproducible for any thread count.
 
     y: Tensor[1, C, h, w]; fn maps Tensor[1, C, h', w'] -> Tensor[1, channels, h'*f, w'*f].
     Returns Tensor[1, channels, h*f, w*f], or None when ``sink(top, left, bottom, right,
-    tile_out)`` receives each finished tile instead (pixel coordinates), which lets the caller
-    convert tiles to uint8 as they come and never hold the whole float image.
+    tile_out)`` receives each finished tile instead (output coordinates), which lets the caller
+    convert tiles as they come and never hold the whole float image.
+
+    Float convolution libraries split their sums differently with different thread counts, so
+    each tile runs with single-threaded kernels and the tiles run in parallel on a pool as
+    large as torch's thread setting: the tile layout depends only on the size of y, and each
+    tile's arithmetic is the same whatever the number of workers.
     """
     _, _, h, w = y.shape
-    if h <= tile and w <= tile and sink is None:
-        return fn(y)
     out = None if sink is not None else torch.empty(1, channels, h * factor, w * factor)
-    for y0, y1 in _spans(h, tile):
-        for x0, x1 in _spans(w, tile):
-            a0, a1 = max(y0 - halo, 0), min(y1 + halo, h)
-            b0, b1 = max(x0 - halo, 0), min(x1 + halo, w)
-            part = fn(y[:, :, a0:a1, b0:b1])
-            crop = part[
-                :,
-                :,
-                (y0 - a0) * factor : (y1 - a0) * factor,
-                (x0 - b0) * factor : (x1 - b0) * factor,
-            ]
-            if sink is not None:
-                sink(y0 * factor, x0 * factor, y1 * factor, x1 * factor, crop)
-            else:
-                out[:, :, y0 * factor : y1 * factor, x0 * factor : x1 * factor] = crop
-            if on_tile is not None:
-                on_tile()
+    jobs = [(a, b) for a in _spans(h, tile) for b in _spans(w, tile)]
+
+    def run(job: tuple[tuple[int, int], tuple[int, int]]) -> None:
+        (y0, y1), (x0, x1) = job
+        a0, a1 = max(y0 - halo, 0), min(y1 + halo, h)
+        b0, b1 = max(x0 - halo, 0), min(x1 + halo, w)
+        part = fn(y[:, :, a0:a1, b0:b1])
+        crop = part[
+            :,
+            :,
+            (y0 - a0) * factor : (y1 - a0) * factor,
+            (x0 - b0) * factor : (x1 - b0) * factor,
+        ]
+        if sink is not None:
+            sink(y0 * factor, x0 * factor, y1 * factor, x1 * factor, crop)
+        else:
+            out[:, :, y0 * factor : y1 * factor, x0 * factor : x1 * factor] = crop
+        if on_tile is not None:
+            on_tile()
+
+    with _single_threaded_kernels() as workers:
+        if workers <= 1 or len(jobs) == 1:
+            for job in jobs:
+                run(job)
+        else:
+            with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+                list(pool.map(run, jobs))
     return out

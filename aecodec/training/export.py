@@ -41,6 +41,7 @@ def export_run(
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
     save_file(tensors, str(tmp), metadata={"name": name, "arch": "mean-scale-hyperprior"})
+    os.chmod(tmp, 0o644)
     digest = zoo.sha256_file(tmp)
     file = f"{name}-{digest[:8]}.safetensors"
     os.replace(tmp, weights_dir / file)

@@ -68,6 +68,16 @@ def _load_checkpoint(task: Task, run_dir: Path) -> int:
     return int(state["step"])
 
 
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop log records written after the checkpoint we resume from (they will be redone)."""
+    if not path.exists():
+        return
+    kept = [line for line in path.read_text().splitlines() if json.loads(line)["step"] <= step]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(line + "\n" for line in kept))
+    os.replace(tmp, path)
+
+
 def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: bool) -> int:
     """Train until ``config.steps``; returns the final step. Resumes from RUN_DIR if asked."""
     run_dir = Path(run_dir)
@@ -77,6 +87,7 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
         if not (run_dir / CHECKPOINT_NAME).exists():
             raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT_NAME} in {run_dir}")
         step = _load_checkpoint(task, run_dir)
+        _truncate_log(run_dir / "log.jsonl", step)
     (run_dir / "config.toml").write_text(dump_config(config))
     log = open(run_dir / "log.jsonl", "a")
     last_save = time.monotonic()

@@ -1,0 +1,57 @@
+"""Regenerate the frozen golden .aec files. Run ONLY when a new format version or model is added:
+
+    uv run python tests/data/make_golden.py
+
+Existing golden files must never be rewritten: later versions must decode them to the same
+pixels (tests/integration/test_determinism.py). This script refuses to overwrite any.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from aecodec import api, media
+
+HERE = Path(__file__).parent / "golden"
+DEMO = Path(__file__).resolve().parents[2] / "aecodec" / "data" / "demo.png"
+
+
+def cases() -> dict[str, tuple[np.ndarray, float]]:
+    demo = media.read_image(DEMO)
+    yy, xx = np.mgrid[0:70, 0:90]
+    gradient = np.stack([yy * 3, xx * 2, (yy + xx) % 256], -1).astype(np.uint8)
+    return {
+        "demo-crop-q1": (np.ascontiguousarray(demo[100:228, 150:278]), 1.0),
+        "demo-crop-q6": (np.ascontiguousarray(demo[:136, :200]), 6.0),
+        "gradient-q3.25": (gradient, 3.25),
+    }
+
+
+def main() -> int:
+    HERE.mkdir(parents=True, exist_ok=True)
+    manifest_path = HERE / "expected.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    for name, (pixels, quality) in cases().items():
+        path = HERE / f"{name}.aec"
+        if path.exists():
+            print(f"keeping existing {path.name}", file=sys.stderr)
+            continue
+        data = api.compress_image(pixels, quality)
+        decoded, header = api.decompress_image(data)
+        path.write_bytes(data)
+        manifest[path.name] = {
+            "model": header.model,
+            "shape": list(decoded.shape),
+            "pixels_sha256": hashlib.sha256(decoded.tobytes()).hexdigest(),
+        }
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
