@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from aecodec import bitstream, media, zoo
 from aecodec.errors import AecodecError, ModelError
@@ -78,10 +77,10 @@ def compress_image(
         raise ModelError(f"quality must be between 1 and {levels} for model {entry.name}")
     h, w, _ = pixels.shape
     f = net.FACTOR
-    x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
     pad_h, pad_w = _padded_size(h, f) - h, _padded_size(w, f) - w
-    if pad_h or pad_w:
-        x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+    if pad_h or pad_w:  # edge replication, on uint8 to keep one float copy only
+        pixels = np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+    x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
     strings = net.compress(x, quality, on_tile=progress)
     header = bitstream.AecHeader(
         kind=bitstream.KIND_IMAGE,

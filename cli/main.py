@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
-from aecodec.cli.codec_commands import add_codec_commands
-from aecodec.cli.demo_command import add_demo_command
+# compressai calls torch.jit.script at import time, which newer torch flags; users need not see it.
+warnings.filterwarnings(
+    "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning
+)
 
-from aecodec import __version__
-from aecodec.bitstream import BitstreamError
-from aecodec.errors import AecodecError
+from aecodec.cli.bench_commands import add_bench_commands  # noqa: E402
+from aecodec.cli.codec_commands import add_codec_commands  # noqa: E402
+from aecodec.cli.demo_command import add_demo_command  # noqa: E402
+
+from aecodec import __version__  # noqa: E402
+from aecodec.bitstream import BitstreamError  # noqa: E402
+from aecodec.errors import AecodecError  # noqa: E402
 
 __all__ = ["main", "build_parser"]
 
@@ -29,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     add_codec_commands(sub)
     add_demo_command(sub)
+    add_bench_commands(sub)
     return parser
 
 

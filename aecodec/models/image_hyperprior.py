@@ -76,6 +76,7 @@ class MeanScaleHyperprior(CompressionModel):
     FACTOR = 64  # H and W must be multiples of this (two stride-2 steps after g_a's 16)
     TILE = 64  # analysis tile side, latent pixels (1024 image pixels)
     SYNTHESIS_TILE = 32  # synthesis tile side: small enough that a Kodak image gives 2 tiles
+    HYPER_TILE = 16  # h_s tile side in z pixels (exact integer arithmetic: tiling is lossless)
     HALO = 4  # latent pixels of context around each tile: covers g_a's and g_s's reach
 
     def __init__(self, config: HyperpriorConfig) -> None:
@@ -165,7 +166,10 @@ class MeanScaleHyperprior(CompressionModel):
         """Exact (integer) h_s: Tensor[1, N, h, w] -> scales, means, scale indexes."""
         if self._integer_h_s is None:
             self._integer_h_s = IntegerConvStack(self.h_s)
-        scales, means = self._integer_h_s(z_hat).chunk(2, 1)
+        # Tiled to bound memory (float64 im2col buffers); integer arithmetic makes the tiled
+        # result bit-identical to the whole one.
+        params = tiled_synthesis(self._integer_h_s, z_hat, 4, self.HYPER_TILE, 3, 2 * self.config.m)
+        scales, means = params.chunk(2, 1)
         indexes = self.gaussian_conditional.build_indexes(scales)
         return scales, means, indexes
 
