@@ -1,12 +1,13 @@
-"""Image quality metrics on uint8 RGB arrays."""
+"""Image quality metrics on uint8 RGB arrays [H, W, 3]."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import torch
 
-__all__ = ["psnr_rgb", "mse_rgb"]
+__all__ = ["psnr_rgb", "mse_rgb", "ms_ssim_rgb", "ms_ssim_db"]
 
 
 def mse_rgb(a: np.ndarray, b: np.ndarray) -> float:
@@ -21,3 +22,20 @@ def psnr_rgb(a: np.ndarray, b: np.ndarray) -> float:
     """PSNR in dB over RGB at 8 bits: 10 log10(255^2 / MSE); inf for identical images."""
     mse = mse_rgb(a, b)
     return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+def ms_ssim_rgb(a: np.ndarray, b: np.ndarray) -> float:
+    """MS-SSIM (pytorch-msssim, 5 scales, data range 255) averaged over RGB; NaN if the
+    image is smaller than the 161 px the five scales need."""
+    from pytorch_msssim import ms_ssim
+
+    if min(a.shape[:2]) < 161:
+        return math.nan
+    x = torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None].float()
+    y = torch.from_numpy(np.ascontiguousarray(b)).permute(2, 0, 1)[None].float()
+    return float(ms_ssim(x, y, data_range=255.0, size_average=True))
+
+
+def ms_ssim_db(value: float) -> float:
+    """MS-SSIM in dB: -10 log10(1 - ms_ssim)."""
+    return math.inf if value >= 1 else -10 * math.log10(1 - value)

@@ -1,0 +1,30 @@
+"""Codec names accepted by ``aecodec bench image --codecs``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aecodec.bench.codecs.aecodec_codec import AecodecCodec
+from aecodec.bench.codecs.base import ImageCodec
+from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
+
+__all__ = ["CODECS", "make_codecs"]
+
+CODECS: dict[str, Callable[[], list[ImageCodec]]] = {
+    "aecodec": lambda: [AecodecCodec()],
+    "jpeg2000": lambda: [Jpeg2000Codec(strong=True)],
+    "jpeg2000-53": lambda: [Jpeg2000Codec(strong=False)],
+    "jpeg": lambda: [JpegCodec("4:2:0"), JpegCodec("4:4:4")],
+    "webp": lambda: [WebpCodec()],
+    "avif": lambda: [AvifCodec()],
+}
+
+
+def make_codecs(names: list[str]) -> list[ImageCodec]:
+    """Adapters for comma-separated names; ValueError names the unknown one."""
+    out: list[ImageCodec] = []
+    for name in names:
+        if name not in CODECS:
+            raise ValueError(f"unknown codec {name!r} (known: {', '.join(CODECS)})")
+        out.extend(CODECS[name]())
+    return out

@@ -1,0 +1,72 @@
+"""``aecodec train image`` and ``aecodec export``: thin wrappers over aecodec.training."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aecodec.errors import AecodecError
+
+__all__ = ["add_train_commands"]
+
+
+def cmd_train_image(a: argparse.Namespace) -> int:
+    import torch
+
+    from aecodec.training.config import load_config
+    from aecodec.training.image_task import ImageTask
+    from aecodec.training.loop import CHECKPOINT_NAME, train_loop
+
+    run_dir = Path(a.out)
+    if a.config is None and a.resume and (run_dir / "config.toml").exists():
+        a.config = str(run_dir / "config.toml")
+    if not a.resume and (run_dir / CHECKPOINT_NAME).exists() and not a.force:
+        raise AecodecError(f"{run_dir} already holds a run (use --resume, or -f to restart)")
+    config = load_config(a.config, data=a.data, val=a.val, steps=a.steps)
+    if not config.data:
+        raise AecodecError("no training data: give --data DIR or set data in the config")
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        task = ImageTask(config)
+    except (FileNotFoundError, ValueError) as e:
+        raise AecodecError(str(e)) from None
+    step = train_loop(task, config, run_dir, a.resume)
+    print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(a: argparse.Namespace) -> int:
+    from aecodec.training.export import export_run
+
+    run_dir = Path(a.run_dir)
+    if not (run_dir / "checkpoint.pt").exists():
+        raise AecodecError(f"{run_dir}: no checkpoint.pt to export")
+    weights = Path(a.weights_dir) if a.weights_dir else None
+    kwargs = {"weights_dir": weights} if weights else {}
+    entry = export_run(run_dir, a.name, default=a.default, **kwargs)
+    print(f"exported {entry.name}: {entry.file} (sha256 {entry.sha256})")
+    return 0
+
+
+def add_train_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a model on your own data")
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", parser_class=type(p))
+    kinds.required = True
+    t = kinds.add_parser("image", help="train the image codec")
+    t.add_argument("--data", help="folder of training images")
+    t.add_argument("--val", help="folder of held-out validation images")
+    t.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
+    t.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
+    t.add_argument("--steps", type=int, help="total optimiser steps (overrides the config)")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out")
+    t.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    t.set_defaults(func=cmd_train_image)
+
+    e = sub.add_parser("export", help="freeze a run's CDFs and register its weights")
+    e.add_argument("run_dir")
+    e.add_argument("--name", required=True, help="model name stored in every .aec header")
+    e.add_argument("--default", action="store_true", help="make it the default image model")
+    e.add_argument("--weights-dir", help="registry folder (default: aecodec/weights)")
+    e.set_defaults(func=cmd_export)

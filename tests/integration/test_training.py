@@ -1,0 +1,99 @@
+"""The training loop: a tiny run trains, checkpoints, resumes exactly, exports and codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from aecodec.cli.main import main
+from PIL import Image
+
+from aecodec import zoo
+
+TINY = """
+n = 8
+m = 8
+lambdas = [0.01, 0.05]
+crop = 64
+batch_size = 2
+steps = 4
+val_every = 2
+val_images = 1
+bf16 = false
+"""
+
+
+@pytest.fixture()
+def folders(tmp_path: Path) -> tuple[Path, Path, Path]:
+    rng = np.random.default_rng(0)
+    train, val = tmp_path / "train", tmp_path / "val"
+    for folder, count in ((train, 3), (val, 1)):
+        folder.mkdir()
+        for i in range(count):
+            arr = rng.integers(0, 256, (80, 96, 3), dtype=np.uint8)
+            Image.fromarray(arr).save(folder / f"{i}.png")
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY)
+    return train, val, config
+
+
+def _train(*extra: str, folders, run: Path) -> int:
+    train, val, config = folders
+    return main(
+        [
+            "train",
+            "image",
+            "--data",
+            str(train),
+            "--val",
+            str(val),
+            "--out",
+            str(run),
+            "--config",
+            str(config),
+            *extra,
+        ]
+    )
+
+
+def test_resume_reproduces_an_uninterrupted_run(folders, tmp_path: Path) -> None:
+    straight, split = tmp_path / "straight", tmp_path / "split"
+    assert _train(folders=folders, run=straight) == 0
+    assert _train("--steps", "2", folders=folders, run=split) == 0
+    assert _train("--steps", "4", "--resume", folders=folders, run=split) == 0
+    a = [json.loads(x) for x in (straight / "log.jsonl").read_text().splitlines()]
+    b = [json.loads(x) for x in (split / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in b] == [1, 2, 3, 4]
+    assert [r["loss"] for r in a] == pytest.approx([r["loss"] for r in b], rel=1e-5)
+    assert "val_psnr0" in a[1]
+
+
+def test_existing_run_is_not_restarted_without_force(folders, tmp_path: Path, capsys) -> None:
+    run = tmp_path / "run"
+    assert _train("--steps", "1", folders=folders, run=run) == 0
+    assert _train("--steps", "1", folders=folders, run=run) == 2
+    assert "already holds a run" in capsys.readouterr().err
+
+
+def test_missing_data_folder_is_a_clean_error(tmp_path: Path, capsys) -> None:
+    rc = main(["train", "image", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "r")])
+    assert rc == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_export_registers_hash_checked_weights_that_code(folders, tmp_path: Path) -> None:
+    run, weights = tmp_path / "run", tmp_path / "weights"
+    assert _train(folders=folders, run=run) == 0
+    assert main(["export", str(run), "--name", "tiny", "--weights-dir", str(weights)]) == 0
+    entry = zoo.registry(weights)["tiny"]
+    assert zoo.sha256_file(weights / entry.file) == entry.sha256
+    model, _ = zoo.load("tiny", weights)
+    assert model.cdfs_frozen()
+    pixels = np.random.default_rng(1).integers(0, 256, (70, 90, 3), dtype=np.uint8)
+    t = torch.from_numpy(np.pad(pixels, ((0, 58), (0, 38), (0, 0)), mode="edge"))
+    strings = model.compress(t.permute(2, 0, 1)[None].float() / 255, 1.5)
+    y = model.decode_latent(strings, 128, 128, 1.5)
+    assert y.shape == (1, 8, 8, 8)
