@@ -17,6 +17,7 @@ import torch
 from safetensors.torch import load_file
 
 from aecodec.errors import ModelError
+from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 
 __all__ = [
@@ -31,7 +32,10 @@ __all__ = [
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 REGISTRY_FILE = "registry.json"
-ARCHITECTURES = {"mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig)}
+ARCHITECTURES = {
+    "mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig),
+    "comm-autoencoder": (CommAutoencoder, CommConfig),
+}
 _CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
 
 
@@ -117,7 +121,7 @@ def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntr
     model = build(entry.arch, entry.config)
     load_state(model, load_file(str(path)))
     model.eval()
-    if not model.cdfs_frozen():
+    if entry.kind == "image" and not model.cdfs_frozen():
         raise ModelError(f"model {name!r} was exported without frozen CDFs")
     return model, entry
 

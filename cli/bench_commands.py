@@ -76,6 +76,60 @@ def cmd_image(a: argparse.Namespace) -> int:
     return 0
 
 
+def parse_ebno_grid(text: str) -> list[float]:
+    """'0:10:1' -> [0, 1, ..., 10]; '3,5,7' -> [3, 5, 7] (dB)."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(v) for v in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = int(round((stop - start) / step)) + 1
+            if count > 1000:
+                raise ValueError
+            return [round(start + i * step, 6) for i in range(count)]
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise AecodecError(
+            f"--ebno-db: expected START:STOP:STEP (STEP > 0) or a comma list, got {text!r}"
+        ) from None
+
+
+def cmd_channel(a: argparse.Namespace) -> int:
+    from aecodec.bench.channel_bench import markdown_table, plot_bler, run_channel_bench
+
+    from aecodec import zoo
+
+    grid = parse_ebno_grid(a.ebno_db)
+    if a.min_errors < 1 or a.max_blocks < 1:
+        raise AecodecError("--min-errors and --max-blocks must be positive")
+    name = a.model or f"comm-{a.n}-{a.k}"
+    entries = zoo.registry()
+    if name not in entries or entries[name].kind != "comm":
+        known = ", ".join(sorted(e for e, v in entries.items() if v.kind == "comm")) or "none"
+        raise AecodecError(f"no communication autoencoder named {name!r} (shipped: {known})")
+    model, entry = zoo.load(name)
+    if (model.config.n, model.config.k) != (a.n, a.k):
+        raise AecodecError(
+            f"model {name} is ({model.config.n},{model.config.k}), not ({a.n},{a.k})"
+        )
+    schemes = 4 if (a.n, a.k) == (7, 4) else 2
+    with progress_bar(schemes * len(grid), "points") as tick:
+        result = run_channel_bench(
+            model, name, grid, a.seed, a.min_errors, a.max_blocks, tick=tick or (lambda: None)
+        )
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"comm-{a.n}-{a.k}"
+    tmp = out / f".{stem}.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(out / f"{stem}.json")
+    table = markdown_table(result)
+    (out / f"{stem}.md").write_text(table)
+    plot_bler(result, out / f"{stem}.png")
+    sys.stdout.write(table)
+    return 0
+
+
 def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="rate-distortion benchmarks")
     bench = p.add_subparsers(dest="bench", metavar="BENCH", parser_class=type(p))
@@ -100,3 +154,14 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
         help="folder of CompressAI's published curves, drawn dashed ('' for none)",
     )
     i.set_defaults(func=cmd_image)
+
+    c = bench.add_parser("channel", help="block error rate of a communication autoencoder")
+    c.add_argument("--n", type=int, default=7, help="real channel uses per message")
+    c.add_argument("--k", type=int, default=4, help="bits per message")
+    c.add_argument("--ebno-db", default="0:10:1", help="Eb/N0 grid in dB: START:STOP:STEP")
+    c.add_argument("--model", help="registered autoencoder (default: comm-N-K)")
+    c.add_argument("--out", default="bench/results/channel", help="output folder")
+    c.add_argument("--min-errors", type=int, default=100, help="block errors per point")
+    c.add_argument("--max-blocks", type=int, default=10_000_000, help="cap on blocks per point")
+    c.add_argument("--seed", type=int, default=0, help="seed of messages and noise")
+    c.set_defaults(func=cmd_channel)

@@ -37,6 +37,53 @@ def cmd_train_image(a: argparse.Namespace) -> int:
     return 0
 
 
+def parse_ebno_range(text: str) -> list[float]:
+    """'7' -> [7, 7]; '5:8' -> [5, 8] (dB)."""
+    try:
+        parts = [float(v) for v in text.split(":")]
+    except ValueError:
+        raise AecodecError(f"--ebno-db: expected DB or LOW:HIGH, got {text!r}") from None
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or parts[0] > parts[1]:
+        raise AecodecError(f"--ebno-db: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
+    return parts
+
+
+def cmd_train_comm(a: argparse.Namespace) -> int:
+    import torch
+
+    from aecodec.training.comm_task import CommTask
+    from aecodec.training.config import load_config
+    from aecodec.training.loop import CHECKPOINT_NAME, train_loop
+
+    run_dir = Path(a.out)
+    if a.config is None and a.resume and (run_dir / "config.toml").exists():
+        a.config = str(run_dir / "config.toml")
+    if not a.resume and (run_dir / CHECKPOINT_NAME).exists() and not a.force:
+        raise AecodecError(f"{run_dir} already holds a run (use --resume, or -f to restart)")
+    overrides: dict = {"code_n": a.n, "code_k": a.k, "steps": a.steps, "hidden": a.hidden}
+    if a.ebno_db is not None:
+        overrides["ebno_db"] = parse_ebno_range(a.ebno_db)
+    if a.config is None:
+        overrides.update(
+            task="comm", batch_size=1024, lr=1e-3, val_every=1000, checkpoint_minutes=2.0
+        )
+        overrides["steps"] = a.steps or 20000
+    try:
+        config = load_config(a.config, **overrides)
+        if config.task != "comm":
+            raise ValueError(f"config task is {config.task!r}, not 'comm'")
+        task = CommTask(config)
+    except (FileNotFoundError, ValueError) as e:
+        raise AecodecError(str(e)) from None
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    step = train_loop(task, config, run_dir, a.resume)
+    print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    return 0
+
+
 def cmd_export(a: argparse.Namespace) -> int:
     from aecodec.training.export import export_run
 
@@ -63,6 +110,18 @@ def add_train_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--resume", action="store_true", help="continue the run in --out")
     t.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
     t.set_defaults(func=cmd_train_image)
+
+    c = kinds.add_parser("comm", help="train an (n, k) communication autoencoder over AWGN")
+    c.add_argument("--n", type=int, help="real channel uses per message (default 7)")
+    c.add_argument("--k", type=int, help="bits per message (default 4)")
+    c.add_argument("--ebno-db", help="training Eb/N0 in dB: DB or LOW:HIGH (default 7)")
+    c.add_argument("--hidden", type=int, help="layer width (default max(64, 2^(k+1)))")
+    c.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
+    c.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
+    c.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
+    c.add_argument("--resume", action="store_true", help="continue the run in --out")
+    c.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    c.set_defaults(func=cmd_train_comm)
 
     e = sub.add_parser("export", help="freeze a run's CDFs and register its weights")
     e.add_argument("run_dir")

@@ -35,6 +35,12 @@ class TrainConfig:
     checkpoint_minutes: float = 5.0
     seed: int = 0
     threads: int = 0  # 0: torch default
+    # communication autoencoder (task = "comm")
+    code_n: int = 7  # real channel uses per message
+    code_k: int = 4  # bits per message
+    hidden: int = 0  # layer width (0: max(64, 2 * 2^k))
+    ebno_db: list[float] = field(default_factory=lambda: [7.0, 7.0])  # training range (dB)
+    val_blocks: int = 200_000  # messages per validation
 
     def __post_init__(self) -> None:
         if self.crop % 64:

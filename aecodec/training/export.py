@@ -10,6 +10,7 @@ import torch
 from safetensors.torch import save_file
 
 from aecodec import zoo
+from aecodec.training.comm_task import comm_config_from
 from aecodec.training.config import load_config
 from aecodec.training.loop import CHECKPOINT_NAME
 
@@ -26,21 +27,29 @@ def export_run(
     """RUN_DIR (config.toml + checkpoint.pt) -> weights/NAME-<sha8>.safetensors + registry."""
     run_dir = Path(run_dir)
     config = load_config(run_dir / "config.toml")
-    arch_config = {
-        "n": config.n,
-        "m": config.m,
-        "levels": len(config.lambdas),
-        "lambdas": list(config.lambdas),
-    }
-    model = zoo.build("mean-scale-hyperprior", arch_config)
     state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
-    model.load_state_dict(state["model"])
+    if config.task == "comm":
+        arch, kind = "comm-autoencoder", "comm"
+        arch_config = comm_config_from(config).as_dict()
+        model = zoo.build(arch, arch_config)
+        model.load_state_dict(state["model"])
+    else:
+        arch, kind = "mean-scale-hyperprior", "image"
+        arch_config = {
+            "n": config.n,
+            "m": config.m,
+            "levels": len(config.lambdas),
+            "lambdas": list(config.lambdas),
+        }
+        model = zoo.build(arch, arch_config)
+        model.load_state_dict(state["model"])
+        model.eval()
+        model.freeze()
     model.eval()
-    model.freeze()
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
-    save_file(tensors, str(tmp), metadata={"name": name, "arch": "mean-scale-hyperprior"})
+    save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})
     os.chmod(tmp, 0o644)
     digest = zoo.sha256_file(tmp)
     file = f"{name}-{digest[:8]}.safetensors"
@@ -52,11 +61,11 @@ def export_run(
         (weights_dir / old["file"]).unlink()
     if default:
         for other in reg.values():
-            if other.get("kind") == "image":
+            if other.get("kind") == kind:
                 other["default"] = False
     reg[name] = {
-        "arch": "mean-scale-hyperprior",
-        "kind": "image",
+        "arch": arch,
+        "kind": kind,
         "config": arch_config,
         "file": file,
         "sha256": digest,
