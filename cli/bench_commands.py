@@ -42,6 +42,18 @@ def cmd_jpeg_matched(a: argparse.Namespace) -> int:
     return 0
 
 
+def _reusable_result(path: Path, codec: object, data: str, count: int) -> dict | None:
+    """A results file from an earlier run with the same codec settings, folder and image count."""
+    try:
+        res = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    same = res.get("settings") == codec.settings() and res.get("data") == data
+    params = sorted(getattr(codec, "params", []))
+    same = same and sorted(res.get("results", {}).get("param", [])) == params
+    return res if same and res.get("images") == count else None
+
+
 def cmd_image(a: argparse.Namespace) -> int:
     from aecodec.bench.codecs.registry import make_codecs
     from aecodec.bench.harness import run_codec
@@ -63,11 +75,23 @@ def cmd_image(a: argparse.Namespace) -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     results = []
-    with progress_bar(len(images) * len(codecs), "bench") as tick:
-        for codec in codecs:
+    pending = []
+    for codec in codecs:
+        previous = _reusable_result(out / f"{codec.name}.json", codec, str(data), len(images))
+        if a.reuse and previous is not None:
+            print(f"{codec.name}: reusing {out / f'{codec.name}.json'}", file=sys.stderr)
+            results.append(previous)
+        else:
+            pending.append(codec)
+    with progress_bar(len(images) * len(pending), "bench") as tick:
+        for codec in pending:
             res = run_codec(codec, images, a.jobs, tick, data_label=str(data))
-            (out / f"{res['name']}.json").write_text(json.dumps(res, indent=2) + "\n")
+            tmp = out / f".{res['name']}.json.tmp"
+            tmp.write_text(json.dumps(res, indent=2) + "\n")
+            tmp.replace(out / f"{res['name']}.json")
             results.append(res)
+    order = [c.name for c in codecs]
+    results.sort(key=lambda r: order.index(r["name"]))
     anchors = load_anchor_curves(Path(a.anchors) if a.anchors else None)
     plot_curves(results, anchors, out, f"{data.name} ({len(images)} images)")
     table = summary_table(results, "jpeg2000")
@@ -148,6 +172,11 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--codecs", default="aecodec,jpeg2000,jpeg2000-53,jpeg,webp,avif")
     i.add_argument("--out", required=True, help="output folder: JSON per codec, plots, summary.md")
     i.add_argument("--jobs", type=int, default=1, help="parallel processes over images")
+    i.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep results already in --out for codecs with identical settings and data",
+    )
     i.add_argument(
         "--anchors",
         default="../shared/anchors/compressai-kodak",

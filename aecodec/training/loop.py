@@ -89,7 +89,7 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
         step = _load_checkpoint(task, run_dir)
         _truncate_log(run_dir / "log.jsonl", step)
     (run_dir / "config.toml").write_text(dump_config(config))
-    log = open(run_dir / "log.jsonl", "a")
+    log = open(run_dir / "log.jsonl", "a" if resume else "w")  # a fresh run starts a fresh log
     last_save = time.monotonic()
     bar = tqdm(
         total=config.steps, initial=step, disable=not sys.stderr.isatty(), dynamic_ncols=True
