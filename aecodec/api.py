@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_QUALITY",
     "CodingStats",
     "compress_image",
+    "compress_image_to_bpp",
     "decompress_image",
     "compress_file",
     "decompress_file",
@@ -62,6 +63,32 @@ def work_units(height: int, width: int, decompress: bool = False) -> int:
     )
 
 
+def _load_image_model(name: str | None) -> tuple[torch.nn.Module, zoo.ZooEntry]:
+    net, entry = zoo.load(name)
+    if entry.kind != "image":
+        raise ModelError(f"model {entry.name!r} is a {entry.kind} model, not an image codec")
+    return net, entry
+
+
+def compress_image_to_bpp(
+    pixels: np.ndarray,
+    target_bpp: float,
+    model: str | None = None,
+    tolerance: float = 0.03,
+) -> tuple[bytes, float]:
+    """Like compress_image, at the quality whose file is within ``tolerance`` of ``target_bpp``.
+
+    Returns (.aec bytes, quality used). Raises ModelError when the target is out of reach.
+    """
+    from aecodec.rate_control import compress_to_bpp
+
+    net, _ = _load_image_model(model)
+    h, w, _ = pixels.shape
+    return compress_to_bpp(
+        lambda q: compress_image(pixels, q, model), h * w, target_bpp, net.config.levels, tolerance
+    )
+
+
 def compress_image(
     pixels: np.ndarray,
     quality: float = DEFAULT_QUALITY,
@@ -71,8 +98,9 @@ def compress_image(
     """np.ndarray[H, W, 3] uint8 RGB -> .aec bytes. quality: in [1, levels] of the model."""
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
         raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
-    net, entry = zoo.load(model)
+    net, entry = _load_image_model(model)
     levels = net.config.levels
+    quality = float(np.float32(quality))  # the header stores float32: code with that exact value
     if not 1.0 <= quality <= levels:
         raise ModelError(f"quality must be between 1 and {levels} for model {entry.name}")
     h, w, _ = pixels.shape
@@ -100,7 +128,7 @@ def decompress_image(
 ) -> tuple[np.ndarray, bitstream.AecHeader]:
     """.aec bytes -> (np.ndarray[H, W, 3] uint8, header). Raises BitstreamError or ModelError."""
     header = bitstream.decode(data)
-    net, entry = zoo.load(header.model)
+    net, entry = _load_image_model(header.model)
     if entry.hash_prefix != header.weights_hash:
         raise ModelError(
             f"file was coded with other weights of model {header.model!r} "
@@ -175,13 +203,21 @@ def compress_file(
     model: str | None = None,
     force: bool = False,
     progress: Progress = None,
+    target_bpp: float | None = None,
 ) -> CodingStats:
-    """Image file (or '-') -> .aec file (or '-'). The input is only read."""
+    """Image file (or '-') -> .aec file (or '-'). The input is only read.
+
+    With ``target_bpp``, the quality is searched so the file lands within 3% of that rate
+    (``quality`` is then ignored).
+    """
     if str(dst) != "-" and Path(dst).exists() and not force:
         raise FileExistsError(f"{dst} exists (use -f to overwrite)")
     raw = _read_input(src)
     pixels = media.read_image(raw, name="<stdin>" if str(src) == "-" else str(src))
-    data = compress_image(pixels, quality, model, progress)
+    if target_bpp is not None:
+        data, _ = compress_image_to_bpp(pixels, target_bpp, model)
+    else:
+        data = compress_image(pixels, quality, model, progress)
     _write_output(dst, data, force)
     return CodingStats(len(data), pixels.shape[0], pixels.shape[1])
 

@@ -44,7 +44,9 @@ def cmd_compress(a: argparse.Namespace) -> int:
     size = _image_size(a.input)
     total = api.work_units(*size) if size else 0
     with progress_bar(total, "compress") as tick:
-        stats = api.compress_file(a.input, dst, a.quality, a.model, a.force, tick)
+        if a.bpp is not None:
+            tick = None  # the search compresses several times: no per-tile bar
+        stats = api.compress_file(a.input, dst, a.quality, a.model, a.force, tick, target_bpp=a.bpp)
     if dst != "-":
         print(f"{dst}: {stats.bytes} bytes, {stats.bpp:.4f} bpp", file=sys.stderr)
     return 0
@@ -88,6 +90,12 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         default=api.DEFAULT_QUALITY,
         help=f"rate level, 1 (smallest) to the model's top level; "
         f"fractions interpolate (default {api.DEFAULT_QUALITY:g})",
+    )
+    p.add_argument(
+        "--bpp",
+        type=float,
+        help="target rate in bits per pixel (whole file); the quality is searched to land "
+        "within 3%% of it (overrides -q)",
     )
     p.add_argument("--model", help="model name (default: the registry's default image model)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing output")
