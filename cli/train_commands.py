@@ -14,6 +14,7 @@ __all__ = ["add_train_commands"]
 def cmd_train_image(a: argparse.Namespace) -> int:
     import torch
 
+    from aecodec.training import distributed
     from aecodec.training.config import load_config
     from aecodec.training.image_task import ImageTask
     from aecodec.training.loop import CHECKPOINT_NAME, train_loop
@@ -24,6 +25,7 @@ def cmd_train_image(a: argparse.Namespace) -> int:
     if not a.resume and (run_dir / CHECKPOINT_NAME).exists() and not a.force:
         raise AecodecError(f"{run_dir} already holds a run (use --resume, or -f to restart)")
     config = load_config(a.config, data=a.data, val=a.val, steps=a.steps)
+    distributed.init_from_env()
     if not config.data:
         raise AecodecError("no training data: give --data DIR or set data in the config")
     if config.threads:
@@ -33,7 +35,8 @@ def cmd_train_image(a: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as e:
         raise AecodecError(str(e)) from None
     step = train_loop(task, config, run_dir, a.resume)
-    print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    if distributed.rank() == 0:
+        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
     return 0
 
 
@@ -53,6 +56,7 @@ def parse_ebno_range(text: str) -> list[float]:
 def cmd_train_comm(a: argparse.Namespace) -> int:
     import torch
 
+    from aecodec.training import distributed
     from aecodec.training.comm_task import CommTask
     from aecodec.training.config import load_config
     from aecodec.training.loop import CHECKPOINT_NAME, train_loop
@@ -70,6 +74,7 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
             task="comm", batch_size=1024, lr=1e-3, val_every=1000, checkpoint_minutes=2.0
         )
         overrides["steps"] = a.steps or 20000
+    distributed.init_from_env()
     try:
         config = load_config(a.config, **overrides)
         if config.task != "comm":
@@ -80,7 +85,8 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     if config.threads:
         torch.set_num_threads(config.threads)
     step = train_loop(task, config, run_dir, a.resume)
-    print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    if distributed.rank() == 0:
+        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 import torch
 
 from aecodec.training.config import load_config
+from aecodec.training.distributed import init_from_env
 from aecodec.training.image_task import ImageTask
 from aecodec.training.loop import train_loop
 
@@ -18,6 +19,7 @@ def main() -> None:
     p.add_argument("--resume", action="store_true")
     a = p.parse_args()
     config = load_config(a.config)
+    init_from_env()
     if config.threads:
         torch.set_num_threads(config.threads)
     train_loop(ImageTask(config), config, a.run_dir, a.resume)

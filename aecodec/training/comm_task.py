@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
+from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 
 __all__ = ["CommTask", "comm_config_from"]
@@ -32,7 +33,8 @@ class CommTask:
         self.model = CommAutoencoder(comm_config_from(config))
         self.model.train()
         self.optimizers = {"main": torch.optim.Adam(self.model.parameters(), lr=config.lr)}
-        self.generator = torch.Generator().manual_seed(config.seed + 1)
+        self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
+        self.generator = torch.Generator().manual_seed(config.seed + 1 + 1000 * distributed.rank())
 
     def _draw(self, count: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         m = 2**self.config.code_k
@@ -43,7 +45,7 @@ class CommTask:
 
     def train_step(self, step: int) -> dict[str, float]:
         messages, ebno = self._draw(self.config.batch_size, self.generator)
-        logits = self.model(messages, ebno, self.generator)
+        logits = self.forward_model(messages, ebno, self.generator)
         loss = F.cross_entropy(logits, messages)
         opt = self.optimizers["main"]
         opt.zero_grad(set_to_none=True)

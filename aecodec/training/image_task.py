@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
+from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, list_images
 
@@ -38,7 +39,11 @@ class ImageTask:
             "main": torch.optim.Adam(main, lr=config.lr),
             "aux": torch.optim.Adam(aux, lr=config.aux_lr),
         }
-        self.sampler = ImageCropSampler(config.data, config.crop, config.seed)
+        self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
+        # each rank crops its own images; all ranks draw the same rate level per step
+        self.sampler = ImageCropSampler(
+            config.data, config.crop, config.seed + 1000 * distributed.rank()
+        )
         self.level_rng = np.random.default_rng(config.seed + 1)
         self.val_images = self._load_val(config.val, config.val_images) if config.val else []
 
@@ -62,7 +67,7 @@ class ImageTask:
         lam = self.config.lambdas[level]
         x = self.sampler.batch(self.config.batch_size)
         with self._transforms_autocast():
-            out = self.model(x, level)
+            out = self.forward_model(x, level)
         x_hat = out["x_hat"].float()
         mse = torch.mean((x_hat - x) ** 2)
         bpp = rate_bpp(out["likelihoods"], x.shape[0] * x.shape[2] * x.shape[3])
@@ -78,6 +83,7 @@ class ImageTask:
         aux.zero_grad(set_to_none=True)
         aux_loss = self.model.aux_loss()
         aux_loss.backward()
+        distributed.average_gradients([p for g in aux.param_groups for p in g["params"]])
         aux.step()
         psnr = -10 * math.log10(max(mse.item(), 1e-10))
         return {"loss": loss.item(), "bpp": bpp.item(), "psnr": psnr, "level": level}

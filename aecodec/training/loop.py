@@ -19,6 +19,7 @@ from typing import Protocol
 import torch
 from tqdm import tqdm
 
+from aecodec.training import distributed
 from aecodec.training.config import TrainConfig, dump_config
 
 __all__ = ["Task", "train_loop", "CHECKPOINT_NAME"]
@@ -79,20 +80,33 @@ def _truncate_log(path: Path, step: int) -> None:
 
 
 def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: bool) -> int:
-    """Train until ``config.steps``; returns the final step. Resumes from RUN_DIR if asked."""
+    """Train until ``config.steps``; returns the final step. Resumes from RUN_DIR if asked.
+
+    Under torchrun (see aecodec.training.distributed) every rank trains; rank 0 alone writes
+    the config, the log and the checkpoints. At the end the ranks compare a digest of their
+    weights, written to RUN_DIR/ranks.json, and a mismatch is an error.
+    """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    main_rank = distributed.rank() == 0
+    if main_rank:
+        run_dir.mkdir(parents=True, exist_ok=True)
     step = 0
     if resume:
         if not (run_dir / CHECKPOINT_NAME).exists():
             raise FileNotFoundError(f"nothing to resume: no {CHECKPOINT_NAME} in {run_dir}")
         step = _load_checkpoint(task, run_dir)
-        _truncate_log(run_dir / "log.jsonl", step)
-    (run_dir / "config.toml").write_text(dump_config(config))
-    log = open(run_dir / "log.jsonl", "a" if resume else "w")  # a fresh run starts a fresh log
+        if main_rank:
+            _truncate_log(run_dir / "log.jsonl", step)
+    if main_rank:
+        (run_dir / "config.toml").write_text(dump_config(config))
+    # a fresh run starts a fresh log; only rank 0 writes
+    log = open(run_dir / "log.jsonl", "a" if resume else "w") if main_rank else None
     last_save = time.monotonic()
     bar = tqdm(
-        total=config.steps, initial=step, disable=not sys.stderr.isatty(), dynamic_ncols=True
+        total=config.steps,
+        initial=step,
+        disable=not (main_rank and sys.stderr.isatty()),
+        dynamic_ncols=True,
     )
     try:
         while step < config.steps:
@@ -101,6 +115,9 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
             t0 = time.monotonic()
             metrics = task.train_step(step)
             step += 1
+            bar.update(1)
+            if not main_rank:
+                continue
             record = {"step": step, "time_s": round(time.monotonic() - t0, 3), **metrics}
             if step % config.val_every == 0 or step == config.steps:
                 task.model.eval()
@@ -108,13 +125,31 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
                 task.model.train()
             log.write(json.dumps(record) + "\n")
             log.flush()
-            bar.update(1)
             bar.set_postfix({k: f"{v:.3g}" for k, v in metrics.items()})
             if time.monotonic() - last_save > config.checkpoint_minutes * 60:
                 _save_checkpoint(task, step, run_dir)
                 last_save = time.monotonic()
-        _save_checkpoint(task, step, run_dir)
+        if main_rank:
+            _save_checkpoint(task, step, run_dir)
+        _check_ranks_agree(task, run_dir)
     finally:
         bar.close()
-        log.close()
+        if log is not None:
+            log.close()
     return step
+
+
+def _check_ranks_agree(task: Task, run_dir: Path) -> None:
+    """All ranks must end with bit-identical weights (DDP keeps them in step)."""
+    if distributed.world_size() == 1:
+        return
+    import torch.distributed as dist
+
+    digests: list[str | None] = [None] * distributed.world_size()
+    dist.all_gather_object(digests, distributed.weights_digest(task.model))
+    if distributed.rank() == 0:
+        report = {"world_size": len(digests), "digests": digests}
+        report["identical"] = len(set(digests)) == 1
+        (run_dir / "ranks.json").write_text(json.dumps(report, indent=2) + "\n")
+    if len(set(digests)) != 1:
+        raise RuntimeError(f"ranks ended with different weights: {digests}")
