@@ -1,4 +1,4 @@
-"""Regenerate the frozen golden .aec files. Run ONLY when a new format version or model is added:
+"""Add golden .aec files for the default model; run ONLY when a format version or model is new:
 
     uv run python tests/data/make_golden.py
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aecodec import api, media
+from aecodec import api, media, zoo
 
 HERE = Path(__file__).parent / "golden"
 DEMO = Path(__file__).resolve().parents[2] / "aecodec" / "data" / "demo.png"
@@ -36,8 +36,11 @@ def main() -> int:
     HERE.mkdir(parents=True, exist_ok=True)
     manifest_path = HERE / "expected.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    model = zoo.default_model("image").name
+    # hyperprior-v1's files predate the model prefix in the name
+    prefix = "" if model == "hyperprior-v1" else f"{model}-"
     for name, (pixels, quality) in cases().items():
-        path = HERE / f"{name}.aec"
+        path = HERE / f"{prefix}{name}.aec"
         if path.exists():
             print(f"keeping existing {path.name}", file=sys.stderr)
             continue
