@@ -109,5 +109,6 @@ class ImageTask:
         return {"sampler": self.sampler.state(), "level_rng": self.level_rng.bit_generator.state}
 
     def load_extra_state(self, state: dict) -> None:
-        self.sampler.set_state(state["sampler"])
+        if distributed.rank() == 0:  # checkpoints hold rank 0's crop sequence only
+            self.sampler.set_state(state["sampler"])
         self.level_rng.bit_generator.state = state["level_rng"]
