@@ -32,6 +32,7 @@ class TrainConfig:
     bf16: bool = True  # bf16 autocast for the transforms (entropy models stay fp32)
     val_every: int = 500  # steps
     val_images: int = 16
+    val_real_rate: bool = True  # validation also compresses to real bytes and decodes
     checkpoint_minutes: float = 5.0
     seed: int = 0
     threads: int = 0  # 0: torch default

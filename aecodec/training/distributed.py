@@ -38,13 +38,14 @@ def wrap(model: torch.nn.Module) -> torch.nn.Module:
     """DistributedDataParallel around ``model`` in a process group, else ``model`` itself.
 
     find_unused_parameters: a step trains one rate level, so the other levels' gains get no
-    gradient.
+    gradient. broadcast_buffers=False: the only buffers are entropy-coding tables, which rank 0
+    alone fills when it validates; training does not read them.
     """
     if world_size() == 1:
         return model
     from torch.nn.parallel import DistributedDataParallel
 
-    return DistributedDataParallel(model, find_unused_parameters=True)
+    return DistributedDataParallel(model, find_unused_parameters=True, broadcast_buffers=False)
 
 
 def average_gradients(params: list[torch.nn.Parameter]) -> None:
@@ -59,9 +60,9 @@ def average_gradients(params: list[torch.nn.Parameter]) -> None:
 
 
 def weights_digest(model: torch.nn.Module) -> str:
-    """sha256 over every parameter and buffer, to check that all ranks hold the same model."""
+    """sha256 over every parameter, to check that all ranks hold the same trained weights."""
     h = hashlib.sha256()
-    for name, t in sorted(model.state_dict().items()):
+    for name, t in sorted(model.named_parameters()):
         h.update(name.encode())
         h.update(t.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()

@@ -42,7 +42,7 @@ def export_run(
             "lambdas": list(config.lambdas),
         }
         model = zoo.build(arch, arch_config)
-        model.load_state_dict(state["model"])
+        zoo.load_state(model, state["model"])
         model.eval()
         model.freeze()
     model.eval()

@@ -21,6 +21,11 @@ def rate_bpp(likelihoods: dict[str, Tensor], pixels: int) -> Tensor:
     return sum(-torch.log2(v).sum() for v in likelihoods.values()) / pixels
 
 
+def _psnr(mse: float) -> float:
+    """PSNR in dB of a mean squared error on the [0, 1] scale."""
+    return -10 * math.log10(max(mse, 1e-10))
+
+
 class ImageTask:
     """Mean-scale hyperprior with gain units; see aecodec.models.image_hyperprior."""
 
@@ -90,20 +95,35 @@ class ImageTask:
 
     @torch.no_grad()
     def validate(self) -> dict[str, float]:
-        """Mean estimated bpp and PSNR per level over the validation images."""
+        """Per level, over the validation images: the likelihood estimate (bpp, psnr) and,
+        with ``config.val_real_rate``, the real coded rate and quality (real_bpp, real_psnr):
+        CDFs frozen from the current weights, actual compress to bytes and decompress."""
         result: dict[str, float] = {}
+        if self.config.val_real_rate and self.val_images:
+            self.model.freeze()
         for level in range(len(self.config.lambdas)):
-            bpps, psnrs = [], []
+            rows = []
             for x in self.val_images:
                 out = self.model(x.unsqueeze(0), level)
-                x_hat = out["x_hat"].clamp(0, 1)
-                mse = torch.mean((x_hat - x) ** 2).item()
-                bpps.append(rate_bpp(out["likelihoods"], x.shape[1] * x.shape[2]).item())
-                psnrs.append(-10 * math.log10(max(mse, 1e-10)))
-            if bpps:
-                result[f"bpp{level}"] = float(np.mean(bpps))
-                result[f"psnr{level}"] = float(np.mean(psnrs))
+                mse = torch.mean((out["x_hat"].clamp(0, 1) - x) ** 2).item()
+                row = [rate_bpp(out["likelihoods"], x.shape[1] * x.shape[2]).item(), _psnr(mse)]
+                if self.config.val_real_rate:
+                    row += self._coded(x, level + 1.0)
+                rows.append(row)
+            if rows:
+                means = np.mean(np.asarray(rows), axis=0)
+                names = ["bpp", "psnr", "real_bpp", "real_psnr"][: len(means)]
+                result.update({f"{n}{level}": float(v) for n, v in zip(names, means)})
         return result
+
+    def _coded(self, x: Tensor, quality: float) -> list[float]:
+        """Real bpp and PSNR of one image [3, H, W] (H, W multiples of 64) through the coder."""
+        strings = self.model.compress(x.unsqueeze(0), quality)
+        h, w = x.shape[1:]
+        y_hat = self.model.decode_latent(strings, h, w, quality)
+        x_hat = self.model.synthesize(y_hat).clamp(0, 1).mul(255).round().div(255)
+        mse = torch.mean((x_hat[0] - x) ** 2).item()
+        return [sum(len(s) for s in strings) * 8 / (h * w), _psnr(mse)]
 
     def extra_state(self) -> dict:
         return {"sampler": self.sampler.state(), "level_rng": self.level_rng.bit_generator.state}

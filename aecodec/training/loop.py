@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig, dump_config
+from aecodec.zoo import load_state
 
 __all__ = ["Task", "train_loop", "CHECKPOINT_NAME"]
 
@@ -61,7 +62,7 @@ def _save_checkpoint(task: Task, step: int, run_dir: Path) -> None:
 
 def _load_checkpoint(task: Task, run_dir: Path) -> int:
     state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
-    task.model.load_state_dict(state["model"])
+    load_state(task.model, state["model"])  # resizes CDF buffers a validation may have filled
     for k, o in task.optimizers.items():
         o.load_state_dict(state["optimizers"][k])
     torch.set_rng_state(state["torch_rng"])
