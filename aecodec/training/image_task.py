@@ -113,7 +113,7 @@ class ImageTask:
             if rows:
                 means = np.mean(np.asarray(rows), axis=0)
                 names = ["bpp", "psnr", "real_bpp", "real_psnr"][: len(means)]
-                result.update({f"{n}{level}": float(v) for n, v in zip(names, means)})
+                result.update({f"{n}{level}": float(v) for n, v in zip(names, means, strict=True)})
         return result
 
     def _coded(self, x: Tensor, quality: float) -> list[float]:
