@@ -108,8 +108,11 @@ def summary_table(results: list[dict], anchor_name: str) -> str:
                 r["bpp"],
                 _msssim_db(r["ms-ssim-rgb"]),
             )
-            bdp, bdp2 = bd_rate(*args_p), bd_rate(*args_p, method="pchip")
-            bdq, bdm = bd_psnr(*args_p), bd_rate(*args_m)
+            try:
+                bdp, bdp2 = bd_rate(*args_p), bd_rate(*args_p, method="pchip")
+                bdq, bdm = bd_psnr(*args_p), bd_rate(*args_m)
+            except ValueError:  # too few distinct points for a fit: shown as "-"
+                bdp = bdp2 = bdq = bdm = math.nan
         else:
             bdp = bdp2 = bdq = bdm = math.nan
         lines.append(

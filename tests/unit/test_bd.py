@@ -43,3 +43,11 @@ def test_disjoint_curves_give_nan_and_short_curves_raise() -> None:
     assert math.isnan(bd_rate(RATE, PSNR, RATE, [p + 20 for p in PSNR]))
     with pytest.raises(ValueError, match="4"):
         bd_rate(RATE[:3], PSNR[:3], RATE, PSNR)
+
+
+def test_repeated_rates_are_merged_rather_than_breaking_the_fit():
+    rate = [0.1, 0.2, 0.2, 0.4, 0.8, 1.6]
+    psnr = [28.0, 30.0, 30.0, 32.0, 34.0, 36.0]
+    for method in ("cubic", "pchip"):
+        assert abs(bd_rate(rate, psnr, rate, psnr, method=method)) < 1e-9
+        assert abs(bd_psnr(rate, psnr, rate, psnr, method=method)) < 1e-9
