@@ -98,7 +98,8 @@ def tiled_synthesis(
         (y0, y1), (x0, x1) = job
         a0, a1 = max(y0 - halo, 0), min(y1 + halo, h)
         b0, b1 = max(x0 - halo, 0), min(x1 + halo, w)
-        part = fn(y[:, :, a0:a1, b0:b1])
+        with torch.no_grad():  # grad mode is per thread: pool workers do not inherit it
+            part = fn(y[:, :, a0:a1, b0:b1])
         crop = part[
             :,
             :,
