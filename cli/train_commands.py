@@ -11,19 +11,27 @@ from aecodec.errors import AecodecError
 __all__ = ["add_train_commands"]
 
 
-def cmd_train_image(a: argparse.Namespace) -> int:
-    import torch
-
-    from aecodec.training import distributed
-    from aecodec.training.config import load_config
-    from aecodec.training.image_task import ImageTask
-    from aecodec.training.loop import CHECKPOINT_NAME, train_loop
+def _prepare_run_dir(a: argparse.Namespace) -> Path:
+    """RUN_DIR from --out; a resumed run reads its saved config; never restart without -f."""
+    from aecodec.training.loop import CHECKPOINT_NAME
 
     run_dir = Path(a.out)
     if a.config is None and a.resume and (run_dir / "config.toml").exists():
         a.config = str(run_dir / "config.toml")
     if not a.resume and (run_dir / CHECKPOINT_NAME).exists() and not a.force:
         raise AecodecError(f"{run_dir} already holds a run (use --resume, or -f to restart)")
+    return run_dir
+
+
+def cmd_train_image(a: argparse.Namespace) -> int:
+    import torch
+
+    from aecodec.training import distributed
+    from aecodec.training.config import load_config
+    from aecodec.training.image_task import ImageTask
+    from aecodec.training.loop import train_loop
+
+    run_dir = _prepare_run_dir(a)
     config = load_config(a.config, data=a.data, val=a.val, steps=a.steps)
     distributed.init_from_env()
     if not config.data:
@@ -59,13 +67,9 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     from aecodec.training import distributed
     from aecodec.training.comm_task import CommTask
     from aecodec.training.config import load_config
-    from aecodec.training.loop import CHECKPOINT_NAME, train_loop
+    from aecodec.training.loop import train_loop
 
-    run_dir = Path(a.out)
-    if a.config is None and a.resume and (run_dir / "config.toml").exists():
-        a.config = str(run_dir / "config.toml")
-    if not a.resume and (run_dir / CHECKPOINT_NAME).exists() and not a.force:
-        raise AecodecError(f"{run_dir} already holds a run (use --resume, or -f to restart)")
+    run_dir = _prepare_run_dir(a)
     overrides: dict = {"code_n": a.n, "code_k": a.k, "steps": a.steps, "hidden": a.hidden}
     if a.ebno_db is not None:
         overrides["ebno_db"] = parse_ebno_range(a.ebno_db)

@@ -40,23 +40,16 @@ def folders(tmp_path: Path) -> tuple[Path, Path, Path]:
     return train, val, config
 
 
-def _train(*extra: str, folders, run: Path) -> int:
+def _train_args(folders, run: Path) -> list[str]:
     train, val, config = folders
-    return main(
-        [
-            "train",
-            "image",
-            "--data",
-            str(train),
-            "--val",
-            str(val),
-            "--out",
-            str(run),
-            "--config",
-            str(config),
-            *extra,
-        ]
-    )
+    return ["train", "image", "--data", str(train), "--val", str(val), "--out", str(run)] + [
+        "--config",
+        str(config),
+    ]
+
+
+def _train(*extra: str, folders, run: Path) -> int:
+    return main([*_train_args(folders, run), *extra])
 
 
 def test_resume_reproduces_an_uninterrupted_run(folders, tmp_path: Path) -> None:
@@ -108,26 +101,9 @@ def test_two_process_ddp_run_ends_with_identical_weights_on_both_ranks(folders, 
     train, val, config = folders
     run = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "-m",
-            "aecodec.cli.main",
-            "train",
-            "image",
-            "--data",
-            str(train),
-            "--val",
-            str(val),
-            "--out",
-            str(run),
-            "--config",
-            str(config),
-        ],
+        [*launcher, "--nproc_per_node=2", "-m", "aecodec.cli.main", *_train_args(folders, run)],
         capture_output=True,
         text=True,
         timeout=300,
