@@ -19,6 +19,7 @@ from safetensors.torch import load_file
 from aecodec.errors import ModelError
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
+from aecodec.models.jscc import DeepJSCC, JSCCConfig
 
 __all__ = [
     "WEIGHTS_DIR",
@@ -35,6 +36,7 @@ REGISTRY_FILE = "registry.json"
 ARCHITECTURES = {
     "mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig),
     "comm-autoencoder": (CommAutoencoder, CommConfig),
+    "deep-jscc": (DeepJSCC, JSCCConfig),
 }
 _CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
 

@@ -15,6 +15,7 @@ from aecodec.cli.bench_commands import add_bench_commands  # noqa: E402
 from aecodec.cli.codec_commands import add_codec_commands  # noqa: E402
 from aecodec.cli.demo_command import add_demo_command  # noqa: E402
 from aecodec.cli.train_commands import add_train_commands  # noqa: E402
+from aecodec.cli.transmit_command import add_transmit_command  # noqa: E402
 
 from aecodec import __version__  # noqa: E402
 from aecodec.bitstream import BitstreamError  # noqa: E402
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_command(sub)
     add_bench_commands(sub)
     add_train_commands(sub)
+    add_transmit_command(sub)
     return parser
 
 

@@ -94,15 +94,68 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     return 0
 
 
+def parse_snr_range(text: str) -> list[float]:
+    """'10' -> [10, 10]; '0:20' -> [0, 20] (dB)."""
+    try:
+        parts = [float(v) for v in text.split(":")]
+    except ValueError:
+        raise AecodecError(f"--snr-db: expected DB or LOW:HIGH, got {text!r}") from None
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or parts[0] > parts[1]:
+        raise AecodecError(f"--snr-db: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
+    return parts
+
+
+def cmd_train_jscc(a: argparse.Namespace) -> int:
+    import torch
+
+    from aecodec.training import distributed
+    from aecodec.training.config import load_config
+    from aecodec.training.jscc_task import JSCCTask
+    from aecodec.training.loop import train_loop
+
+    run_dir = _prepare_run_dir(a)
+    overrides: dict = {
+        "data": a.data,
+        "val": a.val,
+        "ratio": a.ratio,
+        "channel": a.channel,
+        "filters": a.filters,
+        "steps": a.steps,
+    }
+    if a.snr_db is not None:
+        overrides["snr_db"] = parse_snr_range(a.snr_db)
+    if a.config is None:
+        overrides.update(task="jscc", crop=64, batch_size=32, lr=3e-4, val_every=1000, val_images=8)
+        overrides["steps"] = a.steps or 20000
+    distributed.init_from_env()
+    try:
+        config = load_config(a.config, **overrides)
+        if config.task != "jscc":
+            raise ValueError(f"config task is {config.task!r}, not 'jscc'")
+        if not config.data:
+            raise ValueError("no training data: give --data DIR or set data in the config")
+        task = JSCCTask(config)
+    except (FileNotFoundError, ValueError) as e:
+        raise AecodecError(str(e)) from None
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    step = train_loop(task, config, run_dir, a.resume)
+    if distributed.rank() == 0:
+        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    return 0
+
+
 def cmd_export(a: argparse.Namespace) -> int:
     from aecodec.training.export import export_run
 
     run_dir = Path(a.run_dir)
-    if not (run_dir / "checkpoint.pt").exists():
-        raise AecodecError(f"{run_dir}: no checkpoint.pt to export")
+    if not (run_dir / a.checkpoint).exists():
+        raise AecodecError(f"{run_dir}: no {a.checkpoint} to export")
     weights = Path(a.weights_dir) if a.weights_dir else None
     kwargs = {"weights_dir": weights} if weights else {}
-    entry = export_run(run_dir, a.name, default=a.default, **kwargs)
+    entry = export_run(run_dir, a.name, default=a.default, checkpoint=a.checkpoint, **kwargs)
     print(f"exported {entry.name}: {entry.file} (sha256 {entry.sha256})")
     return 0
 
@@ -133,9 +186,26 @@ def add_train_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
     c.set_defaults(func=cmd_train_comm)
 
+    j = kinds.add_parser("jscc", help="train a deep JSCC image transmitter (SNR-adaptive)")
+    j.add_argument("--data", help="folder of training images")
+    j.add_argument("--val", help="folder of held-out validation images")
+    j.add_argument("--ratio", help="bandwidth ratio k/n, channel uses per pixel value (1/6)")
+    j.add_argument("--snr-db", help="training SNR (Es/N0) in dB: DB or LOW:HIGH (0:20)")
+    j.add_argument("--channel", choices=["awgn", "rayleigh"], help="channel (awgn)")
+    j.add_argument("--filters", type=int, help="hidden width (64)")
+    j.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
+    j.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
+    j.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
+    j.add_argument("--resume", action="store_true", help="continue the run in --out")
+    j.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    j.set_defaults(func=cmd_train_jscc)
+
     e = sub.add_parser("export", help="freeze a run's CDFs and register its weights")
     e.add_argument("run_dir")
     e.add_argument("--name", required=True, help="model name stored in every .aec header")
-    e.add_argument("--default", action="store_true", help="make it the default image model")
+    e.add_argument("--default", action="store_true", help="make it the default model of its kind")
     e.add_argument("--weights-dir", help="registry folder (default: aecodec/weights)")
+    e.add_argument(
+        "--checkpoint", default="checkpoint.pt", help="checkpoint file in RUN_DIR (checkpoint.pt)"
+    )
     e.set_defaults(func=cmd_export)

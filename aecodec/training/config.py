@@ -34,6 +34,7 @@ class TrainConfig:
     val_images: int = 16
     val_real_rate: bool = True  # validation also compresses to real bytes and decodes
     checkpoint_minutes: float = 5.0
+    keep_steps: list[int] = field(default_factory=list)  # also keep checkpoint-STEP.pt at these
     seed: int = 0
     threads: int = 0  # 0: torch default
     # communication autoencoder (task = "comm")
@@ -42,6 +43,12 @@ class TrainConfig:
     hidden: int = 0  # layer width (0: max(64, 2 * 2^k))
     ebno_db: list[float] = field(default_factory=lambda: [7.0, 7.0])  # training range (dB)
     val_blocks: int = 200_000  # messages per validation
+    # deep JSCC (task = "jscc")
+    filters: int = 64  # hidden width of the JSCC encoder and decoder
+    ratio: str = "1/6"  # bandwidth ratio k/n: complex channel uses per pixel value
+    snr_db: list[float] = field(default_factory=lambda: [0.0, 20.0])  # training range, Es/N0 dB
+    channel: str = "awgn"  # "awgn" or "rayleigh" (block fading, perfect CSI at the receiver)
+    known_snr_prob: float = 0.5  # chance the transmitter is told the SNR during training
 
     def __post_init__(self) -> None:
         if self.crop % 64:

@@ -12,6 +12,7 @@ from safetensors.torch import save_file
 from aecodec import zoo
 from aecodec.training.comm_task import comm_config_from
 from aecodec.training.config import load_config
+from aecodec.training.jscc_task import jscc_config_from
 from aecodec.training.loop import CHECKPOINT_NAME
 
 __all__ = ["export_run"]
@@ -23,14 +24,23 @@ def export_run(
     weights_dir: Path = zoo.WEIGHTS_DIR,
     default: bool = False,
     description: str = "",
+    checkpoint: str = CHECKPOINT_NAME,
 ) -> zoo.ZooEntry:
-    """RUN_DIR (config.toml + checkpoint.pt) -> weights/NAME-<sha8>.safetensors + registry."""
+    """RUN_DIR (config.toml + checkpoint.pt) -> weights/NAME-<sha8>.safetensors + registry.
+
+    ``checkpoint`` picks another checkpoint file of the run (e.g. a kept ``checkpoint-5000.pt``).
+    """
     run_dir = Path(run_dir)
     config = load_config(run_dir / "config.toml")
-    state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
+    state = torch.load(run_dir / checkpoint, map_location="cpu", weights_only=True)
     if config.task == "comm":
         arch, kind = "comm-autoencoder", "comm"
         arch_config = comm_config_from(config).as_dict()
+        model = zoo.build(arch, arch_config)
+        model.load_state_dict(state["model"])
+    elif config.task == "jscc":
+        arch, kind = "deep-jscc", "jscc"
+        arch_config = jscc_config_from(config).as_dict()
         model = zoo.build(arch, arch_config)
         model.load_state_dict(state["model"])
     else:

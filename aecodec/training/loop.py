@@ -47,7 +47,7 @@ def _lr_at(config: TrainConfig, step: int) -> float:
     return config.lr * (config.lr_decay if step >= config.lr_decay_at * config.steps else 1.0)
 
 
-def _save_checkpoint(task: Task, step: int, run_dir: Path) -> None:
+def _save_checkpoint(task: Task, step: int, run_dir: Path, name: str = CHECKPOINT_NAME) -> None:
     state = {
         "step": step,
         "model": task.model.state_dict(),
@@ -55,9 +55,9 @@ def _save_checkpoint(task: Task, step: int, run_dir: Path) -> None:
         "torch_rng": torch.get_rng_state(),
         "extra": task.extra_state(),
     }
-    tmp = run_dir / (CHECKPOINT_NAME + ".tmp")
+    tmp = run_dir / (name + ".tmp")
     torch.save(state, tmp)
-    os.replace(tmp, run_dir / CHECKPOINT_NAME)
+    os.replace(tmp, run_dir / name)
 
 
 def _load_checkpoint(task: Task, run_dir: Path) -> int:
@@ -127,6 +127,8 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
             log.write(json.dumps(record) + "\n")
             log.flush()
             bar.set_postfix({k: f"{v:.3g}" for k, v in metrics.items()})
+            if step in config.keep_steps:  # a snapshot to compare runs at equal steps
+                _save_checkpoint(task, step, run_dir, f"checkpoint-{step}.pt")
             if time.monotonic() - last_save > config.checkpoint_minutes * 60:
                 _save_checkpoint(task, step, run_dir)
                 last_save = time.monotonic()

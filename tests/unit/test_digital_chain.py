@@ -1,0 +1,46 @@
+"""The digital baseline's bookkeeping: MCS table, capacity and practical budgets, source fits."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from aecodec.bench.digital.chain import capacity_bytes, practical_bytes
+from aecodec.bench.digital.mcs import CODEWORD_BITS, MCS_TABLE, mcs_by_name
+from aecodec.bench.digital.source_fit import fit_jpeg2000
+
+
+def test_mcs_table_is_sorted_by_efficiency_and_fits_whole_symbols():
+    eff = [m.efficiency for m in MCS_TABLE]
+    assert eff == sorted(eff)
+    for m in MCS_TABLE:
+        assert CODEWORD_BITS % m.bits_per_symbol == 0
+        assert m.rate <= Fraction(m.info_bits, CODEWORD_BITS) < m.rate + Fraction(1, CODEWORD_BITS)
+        # the Shannon limit of an efficiency below capacity is a real SNR
+        assert 10 * math.log10(2**m.efficiency - 1) == pytest.approx(m.shannon_snr_db())
+    assert mcs_by_name("16qam-r1/2").efficiency == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        mcs_by_name("1024qam-r1/2")
+
+
+def test_capacity_budget_follows_log2_one_plus_snr():
+    assert capacity_bytes(8000, 0.0) == 1000  # 1 bit per use at 0 dB
+    assert capacity_bytes(8000, 10 * math.log10(3)) == 2000  # 2 bits per use
+    assert capacity_bytes(0, 20.0) == 0
+
+
+def test_practical_budget_counts_whole_codewords_only():
+    qpsk = mcs_by_name("qpsk-r1/2")
+    codewords, nbytes = practical_bytes(qpsk.symbols_per_codeword * 3 + 5, qpsk)
+    assert codewords == 3 and nbytes == 3 * qpsk.info_bits // 8
+
+
+def test_jpeg2000_fit_never_exceeds_the_budget(demo_pixels):
+    crop = np.ascontiguousarray(demo_pixels[:128, :128])
+    for budget in (300, 1000, 4000):
+        data = fit_jpeg2000(crop, budget)
+        assert data is not None and len(data) <= budget
+        assert len(data) > 0.7 * budget  # and uses most of it
+    assert fit_jpeg2000(crop, 10) is None
