@@ -218,6 +218,11 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
     practical = a.channel == "awgn" and not a.no_practical
     total = work_units(len(images), len(grid), len(ideal), len(designs), practical)
+    out = Path(a.out)
+    stem = a.name or f"{model}-{a.channel}" + (f"-thumb{a.thumbnail}" if a.thumbnail else "")
+    previous = None
+    if a.reuse and (out / f"{stem}.json").exists():
+        previous = json.loads((out / f"{stem}.json").read_text())
     with progress_bar(total, "transmissions") as tick:
         result = run_jscc_bench(
             images,
@@ -230,11 +235,10 @@ def cmd_jscc(a: argparse.Namespace) -> int:
             Calibration(Path(a.calibration)),
             a.seed,
             tick=tick or (lambda: None),
+            previous=previous,
         )
     result["data"] = str(data)
-    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = a.name or f"{model}-{a.channel}" + (f"-thumb{a.thumbnail}" if a.thumbnail else "")
     tmp = out / f".{stem}.json.tmp"
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     tmp.replace(out / f"{stem}.json")
@@ -243,6 +247,46 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     size = "x".join(result["image_size"][:1]) if len(result["image_size"]) == 1 else "mixed"
     title = f"{model}, {a.channel}, ratio {a.ratio}, {len(images)} images ({size})"
     plot_psnr(result, out / f"{stem}.png", title)
+    sys.stdout.write(table)
+    return 0
+
+
+def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
+    from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
+    from aecodec.bench.jscc_bench import load_images
+
+    from aecodec import zoo
+    from aecodec.training.image_data import list_images
+
+    single: dict[float, str] = {}
+    for item in a.single.split(","):
+        snr, sep, name = item.partition("=")
+        try:
+            single[float(snr)] = name
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise AecodecError(f"--single: expected SNR=MODEL,..., got {item!r}")
+    registry = zoo.registry()
+    for name in [a.adaptive, *single.values()]:
+        if name not in registry or registry[name].kind != "jscc":
+            raise AecodecError(f"no deep JSCC model named {name!r}")
+    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
+    try:
+        paths = list_images(data)
+    except FileNotFoundError as e:
+        raise AecodecError(str(e)) from None
+    images = load_images(paths[: a.limit] if a.limit else paths)
+    with progress_bar(len(images) * len(single) * 3, "transmissions") as tick:
+        result = compare_adaptive(images, a.adaptive, single, a.seed, tick or (lambda: None))
+    result["data"] = str(data)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".snr-adaptive.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(out / "snr-adaptive.json")
+    table = adaptive_table(result)
+    (out / "snr-adaptive.md").write_text(table)
     sys.stdout.write(table)
     return 0
 
@@ -305,11 +349,27 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     j.add_argument("--out", default="bench/results/jscc", help="output folder")
     j.add_argument("--name", help="file stem of the results (default from the settings)")
     j.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the digital schemes of an earlier result with the same images and grid",
+    )
+    j.add_argument(
         "--calibration",
         default="bench/results/jscc/ldpc-calibration.json",
         help="cached LDPC simulations (see aecodec bench ldpc)",
     )
     j.set_defaults(func=cmd_jscc)
+
+    ad = bench.add_parser(
+        "jscc-adaptive", help="SNR-adaptive deep JSCC against models trained at one SNR"
+    )
+    ad.add_argument("--adaptive", required=True, help="the SNR-adaptive model")
+    ad.add_argument("--single", required=True, help="SNR=MODEL,... models trained at one SNR")
+    ad.add_argument("--data", help="image folder (default: $AECODEC_DATA/images/kodak)")
+    ad.add_argument("--limit", type=int, default=0, help="only the first N images")
+    ad.add_argument("--seed", type=int, default=0, help="seed of the channel noise")
+    ad.add_argument("--out", default="bench/results/jscc", help="output folder")
+    ad.set_defaults(func=cmd_jscc_adaptive)
 
     ld = bench.add_parser(
         "ldpc", help="simulate the 5G LDPC + QAM schemes of the digital chain (cached)"
