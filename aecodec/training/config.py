@@ -49,6 +49,7 @@ class TrainConfig:
     snr_db: list[float] = field(default_factory=lambda: [0.0, 20.0])  # training range, Es/N0 dB
     channel: str = "awgn"  # "awgn" or "rayleigh" (block fading, perfect CSI at the receiver)
     known_snr_prob: float = 0.5  # chance the transmitter is told the SNR during training
+    init_from: str = ""  # checkpoint.pt of another run to start from (matching tensors)
 
     def __post_init__(self) -> None:
         if self.crop % 64:

@@ -57,6 +57,8 @@ def export_run(
         model.freeze()
     model.eval()
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    if kind == "jscc":  # no bitstream depends on these weights: fp16 storage halves the file
+        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
     save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})

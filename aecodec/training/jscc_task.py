@@ -20,6 +20,7 @@ from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, list_images
+from aecodec.training.warm_start import warm_start
 
 __all__ = ["JSCCTask", "jscc_config_from", "parse_ratio"]
 
@@ -56,6 +57,8 @@ class JSCCTask:
         torch.manual_seed(config.seed)
         self.config = config
         self.model = DeepJSCC(jscc_config_from(config))
+        if config.init_from:
+            warm_start(self.model, config.init_from)
         self.model.train()
         self.optimizers = {"main": torch.optim.Adam(self.model.parameters(), lr=config.lr)}
         self.forward_model = distributed.wrap(self.model)  # DDP under torchrun

@@ -1,0 +1,32 @@
+"""Fine-tuning starts from another run's matching tensors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from aecodec.models.jscc import DeepJSCC, JSCCConfig
+from aecodec.training.warm_start import warm_start
+
+
+def test_warm_start_copies_matching_tensors_and_keeps_the_rest(tmp_path: Path):
+    source = DeepJSCC(JSCCConfig(filters=8, c=16))
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"model": source.state_dict()}, path)
+    target = DeepJSCC(JSCCConfig(filters=8, c=8))  # another ratio: the symbol layers differ
+    fresh = target.to_symbols.weight.clone()
+    copied, skipped = warm_start(target, path)
+    assert torch.equal(target.encoder[1].conv.weight, source.encoder[1].conv.weight)
+    assert "to_symbols.weight" in skipped and "encoder.1.conv.weight" in copied
+    assert torch.equal(target.to_symbols.weight, fresh)
+
+
+def test_warm_start_refuses_a_missing_or_unrelated_checkpoint(tmp_path: Path):
+    model = DeepJSCC(JSCCConfig(filters=8, c=8))
+    with pytest.raises(FileNotFoundError):
+        warm_start(model, tmp_path / "nope.pt")
+    torch.save({"model": {"other": torch.zeros(3)}}, tmp_path / "x.pt")
+    with pytest.raises(ValueError):
+        warm_start(model, tmp_path / "x.pt")
