@@ -291,6 +291,33 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rate_control(a: argparse.Namespace) -> int:
+    from aecodec.bench.rate_control_check import check_rate_control, rate_control_table
+
+    from aecodec.training.image_data import list_images
+
+    if not a.bpp > 0:
+        raise AecodecError("--bpp must be positive")
+    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
+    try:
+        paths = list_images(data)
+    except FileNotFoundError as e:
+        raise AecodecError(str(e)) from None
+    with progress_bar(len(paths), "images") as tick:
+        result = check_rate_control(paths, a.bpp, a.model, tick or (lambda: None))
+    result["data"] = str(data)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"bpp-{a.bpp:g}"
+    tmp = out / f".{stem}.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(out / f"{stem}.json")
+    table = rate_control_table(result)
+    (out / f"{stem}.md").write_text(table)
+    sys.stdout.write(table)
+    return 0 if result["within_3_percent"] == result["images"] else 1
+
+
 def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="rate-distortion benchmarks")
     bench = p.add_subparsers(dest="bench", metavar="BENCH", parser_class=type(p))
@@ -370,6 +397,13 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     ad.add_argument("--seed", type=int, default=0, help="seed of the channel noise")
     ad.add_argument("--out", default="bench/results/jscc", help="output folder")
     ad.set_defaults(func=cmd_jscc_adaptive)
+
+    rc = bench.add_parser("rate-control", help="does --bpp hit its target on every image?")
+    rc.add_argument("--bpp", type=float, default=0.5, help="target bits per pixel (0.5)")
+    rc.add_argument("--data", help="image folder (default: $AECODEC_DATA/images/kodak)")
+    rc.add_argument("--model", help="image model (default: the default one)")
+    rc.add_argument("--out", default="bench/results/rate-control", help="output folder")
+    rc.set_defaults(func=cmd_rate_control)
 
     ld = bench.add_parser(
         "ldpc", help="simulate the 5G LDPC + QAM schemes of the digital chain (cached)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -47,3 +48,17 @@ def test_cli_bpp_option_writes_a_file_at_the_target(tmp_path: Path, demo_pixels,
 def test_a_communication_model_is_refused_as_an_image_codec(demo_pixels):
     with pytest.raises(ModelError, match="not an image codec"):
         api.compress_image(demo_pixels[:64, :64].copy(), 3, model="comm-7-4")
+
+
+def test_bench_rate_control_reports_every_image(tmp_path: Path, demo_pixels, capsys):
+    data = tmp_path / "imgs"
+    data.mkdir()
+    Image.fromarray(demo_pixels[:192, :256].copy()).save(data / "a.png")
+    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(data / "tiny.png")  # flat
+    out = tmp_path / "out"
+    args = ["bench", "rate-control", "--bpp", "0.4", "--data", str(data), "--out", str(out)]
+    assert main(args) == 1  # a flat image cannot reach 0.4 bpp: reported, exit 1
+    result = json.loads((out / "bpp-0.4.json").read_text())
+    rows = {r["image"]: r for r in result["rows"]}
+    assert abs(rows["a.png"]["relative_error"]) <= 0.03 and "error" in rows["tiny.png"]
+    assert result["within_3_percent"] == 1 and "1 of 2 images" in capsys.readouterr().out
