@@ -18,7 +18,7 @@ from aecodec.models.jscc import DeepJSCC
 
 __all__ = ["TransmitResult", "load_jscc", "jscc_transmit", "find_jscc_model"]
 
-MAX_PIXELS = 50_000_000  # larger images are refused (memory grows with the image)
+MAX_PIXELS = 25_000_000  # larger images are refused: memory grows with the image (~8 GB here)
 
 
 @dataclass(frozen=True)

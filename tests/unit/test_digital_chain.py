@@ -44,3 +44,49 @@ def test_jpeg2000_fit_never_exceeds_the_budget(demo_pixels):
         assert data is not None and len(data) <= budget
         assert len(data) > 0.7 * budget  # and uses most of it
     assert fit_jpeg2000(crop, 10) is None
+
+
+def _calibration_with(thresholds: dict[str, float]):
+    from aecodec.bench.digital.calibration import Calibration
+
+    calib = Calibration(None)
+    calib.data["thresholds_db"].update(thresholds)
+    return calib
+
+
+def test_design_picks_the_most_efficient_scheme_with_margin():
+    calib = _calibration_with({m.name: m.shannon_snr_db() + 2.0 for m in MCS_TABLE})
+    for design in (0.0, 7.5, 15.0):
+        mcs = calib.design_mcs(design, MCS_TABLE)
+        assert calib.threshold_db(mcs) <= design - 1.0
+        better = [m for m in MCS_TABLE if m.efficiency > mcs.efficiency]
+        assert all(calib.threshold_db(m) > design - 1.0 for m in better)
+    assert calib.design_mcs(-20.0, MCS_TABLE) is None
+
+
+def test_codeword_error_rate_is_one_below_and_zero_above_the_waterfall():
+    calib = _calibration_with({m.name: 5.0 for m in MCS_TABLE})
+    mcs = mcs_by_name("qpsk-r1/2")
+    assert calib.codeword_error_rate(mcs, 3.0) == 1.0
+    assert calib.codeword_error_rate(mcs, 7.5) == 0.0
+
+
+def test_summary_reports_the_steepest_drop_and_the_gap_table():
+    from aecodec.bench.jscc_bench import steepest_drop, summary_table
+
+    assert steepest_drop([0, 2, 4], [20.0, 24.0, 25.0]) == 0.0
+    assert steepest_drop([0, 2, 4], [30.0, 26.0, 25.0]) == 2.0
+    result = {
+        "snr_db": [0.0, 2.0],
+        "schemes": {
+            "djscc": {"psnr": [20.0, 22.0]},
+            "ldpc-j2k-matched": {
+                "psnr": [21.0, 21.5],
+                "failure_rate": [0.0, 0.1],
+                "mcs": ["qpsk-r1/4", "qpsk-r1/3"],
+            },
+        },
+    }
+    table = summary_table(result)
+    assert "| djscc | 20.00 | 22.00 | 21.00 |" in table
+    assert "| 0 | qpsk-r1/4 | 0.000 | 21.00 | 20.00 | -1.00 |" in table
