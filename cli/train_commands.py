@@ -48,16 +48,16 @@ def cmd_train_image(a: argparse.Namespace) -> int:
     return 0
 
 
-def parse_ebno_range(text: str) -> list[float]:
-    """'7' -> [7, 7]; '5:8' -> [5, 8] (dB)."""
+def parse_db_range(text: str, flag: str) -> list[float]:
+    """'7' -> [7, 7]; '5:8' -> [5, 8] (dB); errors name the option ``flag``."""
     try:
         parts = [float(v) for v in text.split(":")]
     except ValueError:
-        raise AecodecError(f"--ebno-db: expected DB or LOW:HIGH, got {text!r}") from None
+        raise AecodecError(f"{flag}: expected DB or LOW:HIGH, got {text!r}") from None
     if len(parts) == 1:
         parts = parts * 2
     if len(parts) != 2 or parts[0] > parts[1]:
-        raise AecodecError(f"--ebno-db: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
+        raise AecodecError(f"{flag}: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
     return parts
 
 
@@ -72,7 +72,7 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     run_dir = _prepare_run_dir(a)
     overrides: dict = {"code_n": a.n, "code_k": a.k, "steps": a.steps, "hidden": a.hidden}
     if a.ebno_db is not None:
-        overrides["ebno_db"] = parse_ebno_range(a.ebno_db)
+        overrides["ebno_db"] = parse_db_range(a.ebno_db, "--ebno-db")
     if a.config is None:
         overrides.update(
             task="comm", batch_size=1024, lr=1e-3, val_every=1000, checkpoint_minutes=2.0
@@ -94,19 +94,6 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     return 0
 
 
-def parse_snr_range(text: str) -> list[float]:
-    """'10' -> [10, 10]; '0:20' -> [0, 20] (dB)."""
-    try:
-        parts = [float(v) for v in text.split(":")]
-    except ValueError:
-        raise AecodecError(f"--snr-db: expected DB or LOW:HIGH, got {text!r}") from None
-    if len(parts) == 1:
-        parts = parts * 2
-    if len(parts) != 2 or parts[0] > parts[1]:
-        raise AecodecError(f"--snr-db: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
-    return parts
-
-
 def cmd_train_jscc(a: argparse.Namespace) -> int:
     import torch
 
@@ -125,7 +112,7 @@ def cmd_train_jscc(a: argparse.Namespace) -> int:
         "steps": a.steps,
     }
     if a.snr_db is not None:
-        overrides["snr_db"] = parse_snr_range(a.snr_db)
+        overrides["snr_db"] = parse_db_range(a.snr_db, "--snr-db")
     if a.config is None:
         overrides.update(task="jscc", crop=64, batch_size=32, lr=3e-4, val_every=1000, val_images=8)
         overrides["steps"] = a.steps or 20000

@@ -168,13 +168,15 @@ class DeepJSCC(nn.Module):
         else:
             known = torch.ones(b, device=x.device)
             snr = torch.as_tensor(snr_db, dtype=torch.float32, device=x.device).expand(b)
-        side = self._side(snr, known)
+        return self._transmit(x, self._side(snr, known))
+
+    def _transmit(self, x: Tensor, side: Tensor) -> Tensor:
+        """Encoder layers, pairing into complex symbols and power normalisation."""
         h = x * 2 - 1
         for block in self.encoder:
             h = block(h, side)
         s = self.to_symbols(h).float()
-        z = torch.complex(s[:, 0::2], s[:, 1::2])
-        return normalize_power(z)
+        return normalize_power(torch.complex(s[:, 0::2], s[:, 1::2]))
 
     def decode(self, z_hat: Tensor, snr_db: Tensor) -> Tensor:
         """z_hat: (B, C/2, H/4, W/4) complex (equalised); snr_db: (B,) effective SNR in dB.
@@ -227,12 +229,7 @@ class DeepJSCC(nn.Module):
         b = x.shape[0]
         snr_db = torch.as_tensor(snr_db, dtype=torch.float32, device=x.device).expand(b)
         known_t = torch.as_tensor(known, dtype=torch.float32, device=x.device).expand(b)
-        side = self._side(snr_db, known_t)
-        h = x * 2 - 1
-        for block in self.encoder:
-            h = block(h, side)
-        s = self.to_symbols(h).float()
-        z = normalize_power(torch.complex(s[:, 0::2], s[:, 1::2]))
+        z = self._transmit(x, self._side(snr_db, known_t))
         z_hat, effective = self.channel(z, snr_db, channel, generator)
         return self.decode(z_hat, effective)
 

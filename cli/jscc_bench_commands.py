@@ -1,0 +1,201 @@
+"""``aecodec bench jscc``, ``jscc-adaptive`` and ``ldpc``: deep JSCC against the digital chain."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from aecodec.cli.bench_common import default_data_root, parse_ebno_grid
+from aecodec.cli.progress import progress_bar
+
+from aecodec.errors import AecodecError
+
+__all__ = ["add_jscc_bench_commands"]
+
+
+def cmd_jscc(a: argparse.Namespace) -> int:
+    from aecodec.bench.digital.calibration import Calibration
+    from aecodec.bench.jscc_bench import (
+        load_images,
+        plot_psnr,
+        run_jscc_bench,
+        summary_table,
+        work_units,
+    )
+
+    from aecodec import zoo
+    from aecodec.training.image_data import list_images
+    from aecodec.transmission import find_jscc_model
+
+    grid = parse_ebno_grid(a.snr_db)
+    designs = parse_ebno_grid(a.design_snr_db) if a.design_snr_db else []
+    ideal = [c for c in a.ideal.split(",") if c]
+    for c in ideal:
+        if c not in ("j2k", "aec"):
+            raise AecodecError(f"--ideal: unknown codec {c!r} (use j2k, aec)")
+    if a.thumbnail < 0 or a.thumbnail % 4:
+        raise AecodecError("--thumbnail must be a positive multiple of 4 (or 0 for none)")
+    try:
+        ratio = float(__import__("fractions").Fraction(a.ratio))
+    except (ValueError, ZeroDivisionError):
+        raise AecodecError(f"--ratio: expected a fraction like 1/6, got {a.ratio!r}") from None
+    model = a.model or find_jscc_model(ratio, a.channel)
+    if model not in zoo.registry() or zoo.registry()[model].kind != "jscc":
+        raise AecodecError(f"no deep JSCC model named {model!r}")
+    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
+    try:
+        paths = list_images(data)
+    except FileNotFoundError as e:
+        raise AecodecError(str(e)) from None
+    if a.limit:
+        paths = paths[: a.limit]
+    images = load_images(paths, a.thumbnail)
+    if not images:
+        raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
+    practical = a.channel == "awgn" and not a.no_practical
+    total = work_units(len(images), len(grid), len(ideal), len(designs), practical)
+    out = Path(a.out)
+    stem = a.name or f"{model}-{a.channel}" + (f"-thumb{a.thumbnail}" if a.thumbnail else "")
+    previous = None
+    if a.reuse and (out / f"{stem}.json").exists():
+        previous = json.loads((out / f"{stem}.json").read_text())
+    with progress_bar(total, "transmissions") as tick:
+        result = run_jscc_bench(
+            images,
+            grid,
+            model,
+            a.channel,
+            designs,
+            ideal,
+            practical,
+            Calibration(Path(a.calibration)),
+            a.seed,
+            tick=tick or (lambda: None),
+            previous=previous,
+        )
+    result["data"] = str(data)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{stem}.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(out / f"{stem}.json")
+    table = summary_table(result)
+    (out / f"{stem}.md").write_text(table)
+    size = "x".join(result["image_size"][:1]) if len(result["image_size"]) == 1 else "mixed"
+    title = f"{model}, {a.channel}, ratio {a.ratio}, {len(images)} images ({size})"
+    plot_psnr(result, out / f"{stem}.png", title)
+    sys.stdout.write(table)
+    return 0
+
+
+def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
+    from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
+    from aecodec.bench.jscc_bench import load_images
+
+    from aecodec import zoo
+    from aecodec.training.image_data import list_images
+
+    single: dict[float, str] = {}
+    for item in a.single.split(","):
+        snr, sep, name = item.partition("=")
+        try:
+            single[float(snr)] = name
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise AecodecError(f"--single: expected SNR=MODEL,..., got {item!r}")
+    registry = zoo.registry()
+    for name in [a.adaptive, *single.values()]:
+        if name not in registry or registry[name].kind != "jscc":
+            raise AecodecError(f"no deep JSCC model named {name!r}")
+    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
+    try:
+        paths = list_images(data)
+    except FileNotFoundError as e:
+        raise AecodecError(str(e)) from None
+    images = load_images(paths[: a.limit] if a.limit else paths)
+    with progress_bar(len(images) * len(single) * 3, "transmissions") as tick:
+        result = compare_adaptive(images, a.adaptive, single, a.seed, tick or (lambda: None))
+    result["data"] = str(data)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".snr-adaptive.json.tmp"
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    tmp.replace(out / "snr-adaptive.json")
+    table = adaptive_table(result)
+    (out / "snr-adaptive.md").write_text(table)
+    sys.stdout.write(table)
+    return 0
+
+
+def cmd_ldpc(a: argparse.Namespace) -> int:
+    from aecodec.bench.digital.calibration import Calibration
+    from aecodec.bench.digital.mcs import MCS_TABLE
+
+    grid = parse_ebno_grid(a.snr_db)
+    calib = Calibration(Path(a.out), seed=a.seed)
+    with progress_bar(len(MCS_TABLE), "MCS") as tick:
+        for mcs in MCS_TABLE:
+            calib.threshold_db(mcs)
+            for s in grid:
+                calib.codeword_error_rate(mcs, s)
+            if tick:
+                tick()
+    print("| MCS | bits/use | Shannon limit (dB) | threshold (dB) |")
+    print("|---|---|---|---|")
+    for mcs in MCS_TABLE:
+        print(
+            f"| {mcs.name} | {mcs.efficiency:.3f} | {mcs.shannon_snr_db():.2f} "
+            f"| {calib.threshold_db(mcs):.2f} |"
+        )
+    return 0
+
+
+def add_jscc_bench_commands(bench: argparse._SubParsersAction) -> None:
+    j = bench.add_parser("jscc", help="PSNR vs channel SNR: deep JSCC against the digital chain")
+    j.add_argument("--data", help="image folder (default: $AECODEC_DATA/images/kodak)")
+    j.add_argument("--snr-db", default="0:20:2", help="channel SNR grid (dB): START:STOP:STEP")
+    j.add_argument("--ratio", default="1/6", help="bandwidth ratio k/n (picks the model)")
+    j.add_argument("--channel", choices=["awgn", "rayleigh"], default="awgn")
+    j.add_argument("--model", help="deep JSCC model (default: the one for --ratio/--channel)")
+    j.add_argument(
+        "--design-snr-db", default="0,5,10,15,20", help="design SNRs of the fixed LDPC chains"
+    )
+    j.add_argument("--ideal", default="j2k,aec", help="codecs at the capacity budget")
+    j.add_argument("--no-practical", action="store_true", help="skip the LDPC chains")
+    j.add_argument("--thumbnail", type=int, default=0, help="use crops of this side instead")
+    j.add_argument("--limit", type=int, default=0, help="only the first N images")
+    j.add_argument("--seed", type=int, default=0, help="seed of the channel noise")
+    j.add_argument("--out", default="bench/results/jscc", help="output folder")
+    j.add_argument("--name", help="file stem of the results (default from the settings)")
+    j.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the digital schemes of an earlier result with the same images and grid",
+    )
+    j.add_argument(
+        "--calibration",
+        default="bench/results/jscc/ldpc-calibration.json",
+        help="cached LDPC simulations (see aecodec bench ldpc)",
+    )
+    j.set_defaults(func=cmd_jscc)
+
+    ad = bench.add_parser(
+        "jscc-adaptive", help="SNR-adaptive deep JSCC against models trained at one SNR"
+    )
+    ad.add_argument("--adaptive", required=True, help="the SNR-adaptive model")
+    ad.add_argument("--single", required=True, help="SNR=MODEL,... models trained at one SNR")
+    ad.add_argument("--data", help="image folder (default: $AECODEC_DATA/images/kodak)")
+    ad.add_argument("--limit", type=int, default=0, help="only the first N images")
+    ad.add_argument("--seed", type=int, default=0, help="seed of the channel noise")
+    ad.add_argument("--out", default="bench/results/jscc", help="output folder")
+    ad.set_defaults(func=cmd_jscc_adaptive)
+
+    ld = bench.add_parser(
+        "ldpc", help="simulate the 5G LDPC + QAM schemes of the digital chain (cached)"
+    )
+    ld.add_argument("--snr-db", default="-2:20:2", help="SNR grid in dB: START:STOP:STEP")
+    ld.add_argument("--out", default="bench/results/jscc/ldpc-calibration.json")
+    ld.add_argument("--seed", type=int, default=0, help="seed of the simulated bits and noise")
+    ld.set_defaults(func=cmd_ldpc)
