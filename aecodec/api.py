@@ -2,7 +2,8 @@
 
 Image path: uint8 [H, W, 3] -> float [1, 3, H', W'] padded (edge replication) to a multiple of
 64 -> model strings -> .aec bytes. Decoding crops back to [H, W, 3] uint8. The rate of a file
-is its real size: bpp = file bytes x 8 / (H x W).
+is its real size: bpp = file bytes x 8 / (H x W). Audio arrays: see audio_api.py; the file
+functions here handle both media kinds (audio by file extension, or by content on stdin).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aecodec import bitstream, media, zoo
-from aecodec.errors import AecodecError, ModelError
+from aecodec import audio_api, bitstream, media, media_audio, zoo
+from aecodec.errors import AecodecError, MediaError, ModelError
 from aecodec.models.tiling import tile_count
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "decompress_image",
     "compress_file",
     "decompress_file",
+    "is_audio_name",
     "write_atomic",
     "work_units",
 ]
@@ -39,15 +41,22 @@ Progress = Callable[[], None] | None
 
 @dataclass(frozen=True)
 class CodingStats:
-    """What one compress or decompress did. bpp: real file bytes x 8 / pixels."""
+    """What one compress or decompress did. bpp: real file bytes x 8 / pixels (images);
+    kbps: real file bytes x 8 / seconds / 1000 (audio, where height = width = 0)."""
 
     bytes: int
     height: int
     width: int
+    seconds: float = 0.0
+    kind: str = "image"
 
     @property
     def bpp(self) -> float:
         return self.bytes * 8 / (self.height * self.width)
+
+    @property
+    def kbps(self) -> float:
+        return self.bytes * 8 / self.seconds / 1000
 
 
 def _padded_size(n: int, multiple: int) -> int:
@@ -128,6 +137,8 @@ def decompress_image(
 ) -> tuple[np.ndarray, bitstream.AecHeader]:
     """.aec bytes -> (np.ndarray[H, W, 3] uint8, header). Raises BitstreamError or ModelError."""
     header = bitstream.decode(data)
+    if header.kind != bitstream.KIND_IMAGE:
+        raise bitstream.BitstreamError("this .aec file holds audio, not an image")
     net, entry = _load_image_model(header.model)
     if entry.hash_prefix != header.weights_hash:
         raise ModelError(
@@ -196,28 +207,67 @@ def _write_output(dst: str | Path, data: bytes, force: bool) -> None:
         write_atomic(Path(dst), data, force)
 
 
+def is_audio_name(path: str | Path) -> bool:
+    """True when a file name's extension is an audio format (.wav, .flac, .ogg, .mp3, ...)."""
+    return Path(str(path)).suffix.lower() in media_audio.AUDIO_SUFFIXES
+
+
+def _read_media(raw: bytes, src: str | Path) -> tuple[str, object]:
+    """('image', pixels) or ('audio', (samples, rate)): by extension, or by content for '-'."""
+    name = "<stdin>" if str(src) == "-" else str(src)
+    if str(src) != "-":
+        if is_audio_name(src):
+            return "audio", media_audio.read_audio(raw, name)
+        return "image", media.read_image(raw, name)
+    try:
+        return "image", media.read_image(raw, name)
+    except MediaError:
+        try:
+            return "audio", media_audio.read_audio(raw, name)
+        except MediaError:
+            raise MediaError(
+                f"{name}: neither an image nor an audio format aecodec reads"
+            ) from None
+
+
 def compress_file(
     src: str | Path,
     dst: str | Path,
-    quality: float = DEFAULT_QUALITY,
+    quality: float | None = None,
     model: str | None = None,
     force: bool = False,
     progress: Progress = None,
     target_bpp: float | None = None,
+    target_kbps: float | None = None,
 ) -> CodingStats:
-    """Image file (or '-') -> .aec file (or '-'). The input is only read.
+    """Image or audio file (or '-') -> .aec file (or '-'). The input is only read.
 
-    With ``target_bpp``, the quality is searched so the file lands within 3% of that rate
-    (``quality`` is then ignored).
+    quality: None for the media's default. With ``target_bpp`` (images) or ``target_kbps``
+    (audio), the quality is searched so the file lands within 3% of that rate.
     """
     if str(dst) != "-" and Path(dst).exists() and not force:
         raise FileExistsError(f"{dst} exists (use -f to overwrite)")
     raw = _read_input(src)
-    pixels = media.read_image(raw, name="<stdin>" if str(src) == "-" else str(src))
+    kind, content = _read_media(raw, src)
+    if kind == "audio":
+        if target_bpp is not None:
+            raise AecodecError("--bpp is for images; give audio rates with --kbps")
+        samples, rate = content
+        if target_kbps is not None:
+            data, _ = audio_api.compress_audio_to_kbps(samples, rate, target_kbps, model)
+        else:
+            q = audio_api.DEFAULT_AUDIO_QUALITY if quality is None else quality
+            data = audio_api.compress_audio(samples, rate, q, model, progress)
+        _write_output(dst, data, force)
+        return CodingStats(len(data), 0, 0, samples.shape[0] / rate, "audio")
+    if target_kbps is not None:
+        raise AecodecError("--kbps is for audio; give image rates with --bpp")
+    pixels = content
     if target_bpp is not None:
         data, _ = compress_image_to_bpp(pixels, target_bpp, model)
     else:
-        data = compress_image(pixels, quality, model, progress)
+        q = DEFAULT_QUALITY if quality is None else quality
+        data = compress_image(pixels, q, model, progress)
     _write_output(dst, data, force)
     return CodingStats(len(data), pixels.shape[0], pixels.shape[1])
 
@@ -225,10 +275,18 @@ def compress_file(
 def decompress_file(
     src: str | Path, dst: str | Path, force: bool = False, progress: Progress = None
 ) -> CodingStats:
-    """.aec file (or '-') -> PNG file (or '-')."""
+    """.aec file (or '-') -> PNG (image) or WAV/FLAC/OGG by extension (audio; '-' gives WAV)."""
     if str(dst) != "-" and Path(dst).exists() and not force:
         raise FileExistsError(f"{dst} exists (use -f to overwrite)")
     data = _read_input(src)
+    header = bitstream.decode(data)
+    if header.kind == bitstream.KIND_AUDIO:
+        fmt = ("WAV", "PCM_16") if str(dst) == "-" else media_audio.audio_format_for(dst)
+        samples, header = audio_api.decompress_audio(data, progress)
+        _write_output(dst, media_audio.encode_audio(samples, header.sample_rate, *fmt), force)
+        return CodingStats(len(data), 0, 0, header.seconds, "audio")
+    if str(dst) != "-" and is_audio_name(dst):
+        raise AecodecError(f"{src} holds an image: write it as .png, not {Path(dst).suffix}")
     pixels, header = decompress_image(data, progress)
     _write_output(dst, media.encode_png(pixels), force)
     return CodingStats(len(data), header.height, header.width)

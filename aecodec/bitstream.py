@@ -7,6 +7,7 @@ All integers are big-endian (network order). A file is::
     weights hash   8 bytes: the first bytes of the weights file's sha256
     quality        float32
     geometry       image: height u32 | width u32 | channels u8
+                   audio: sample rate u32 | frames u32 | channels u8
     section sizes  u32 each
     sections       the entropy-coded strings, in order
     crc32          u32 over every byte before it
@@ -27,6 +28,7 @@ __all__ = [
     "MAGIC",
     "VERSION",
     "KIND_IMAGE",
+    "KIND_AUDIO",
     "MAX_PIXELS",
     "MAX_SIDE",
     "BitstreamError",
@@ -38,16 +40,19 @@ __all__ = [
 MAGIC = b"\x8bAEC"
 VERSION = 1
 KIND_IMAGE = 1
-KIND_NAMES = {KIND_IMAGE: "image"}
+KIND_AUDIO = 2
+KIND_NAMES = {KIND_IMAGE: "image", KIND_AUDIO: "audio"}
 HASH_BYTES = 8
 MAX_MODEL_NAME = 64
 MAX_SECTIONS = 16
 MAX_SIDE = 65535
 MAX_PIXELS = 200_000_000  # 200 megapixels: beyond any camera, far below what would exhaust RAM
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1000, 384_000  # Hz
+MAX_AUDIO_SECONDS = 4 * 3600  # 4 hours
 
 _FIXED = struct.Struct("!4sBBBB")
 _QUALITY = struct.Struct("!f")
-_IMAGE_GEOMETRY = struct.Struct("!IIB")
+_GEOMETRY = struct.Struct("!IIB")  # image: height, width, channels; audio: rate, frames, ch
 _SIZE = struct.Struct("!I")
 _CRC = struct.Struct("!I")
 
@@ -60,7 +65,9 @@ class BitstreamError(ValueError):
 class AecHeader:
     """Everything a decoder needs besides the weights.
 
-    height, width: original image size in pixels (before padding); channels: 3 (RGB).
+    Image: height, width: original size in pixels (before padding); channels: 3 (RGB).
+    Audio: sample_rate (Hz) and frames (samples per channel) of the original signal;
+    channels: 1 or 2; height and width are 0.
     quality: the continuous rate level the file was coded with.
     """
 
@@ -72,23 +79,43 @@ class AecHeader:
     width: int
     channels: int
     sections: list[bytes] = field(default_factory=list, repr=False)
+    sample_rate: int = 0
+    frames: int = 0
+
+    @property
+    def seconds(self) -> float:
+        """Duration of an audio file in seconds."""
+        return self.frames / self.sample_rate
 
     def info(self) -> dict:
         """JSON-ready summary (no payload bytes)."""
-        return {
+        out = {
             "format_version": VERSION,
             "kind": KIND_NAMES.get(self.kind, str(self.kind)),
             "model": self.model,
             "weights_sha256_prefix": self.weights_hash.hex(),
             "quality": round(self.quality, 6),
-            "height": self.height,
-            "width": self.width,
-            "channels": self.channels,
-            "section_bytes": [len(s) for s in self.sections],
         }
+        if self.kind == KIND_AUDIO:
+            out.update(sample_rate=self.sample_rate, frames=self.frames, seconds=self.seconds)
+        else:
+            out.update(height=self.height, width=self.width)
+        out.update(channels=self.channels, section_bytes=[len(s) for s in self.sections])
+        return out
 
 
-def _check_geometry(height: int, width: int, channels: int) -> None:
+def _check_audio_geometry(sample_rate: int, frames: int, channels: int) -> None:
+    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
+        raise BitstreamError(
+            f"sample rate {sample_rate} Hz is outside {MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE}"
+        )
+    if not 1 <= frames <= sample_rate * MAX_AUDIO_SECONDS:
+        raise BitstreamError(f"audio length of {frames} samples is outside 1 sample..4 hours")
+    if channels not in (1, 2):
+        raise BitstreamError(f"unsupported audio channel count {channels}")
+
+
+def _check_image_geometry(height: int, width: int, channels: int) -> None:
     if not (1 <= height <= MAX_SIDE and 1 <= width <= MAX_SIDE):
         raise BitstreamError(f"image size {width}x{height} is outside 1..{MAX_SIDE}")
     if height * width > MAX_PIXELS:
@@ -106,19 +133,24 @@ def encode(header: AecHeader) -> bytes:
         raise ValueError(f"model name must be 1..{MAX_MODEL_NAME} ASCII characters")
     if len(header.weights_hash) != HASH_BYTES:
         raise ValueError(f"weights hash must be {HASH_BYTES} bytes")
-    if header.kind != KIND_IMAGE:
+    if header.kind not in KIND_NAMES:
         raise ValueError(f"unsupported media kind {header.kind}")
     if not 1 <= len(header.sections) <= MAX_SECTIONS:
         raise ValueError(f"1..{MAX_SECTIONS} sections required")
     if not math.isfinite(header.quality):
         raise ValueError("quality must be finite")
-    _check_geometry(header.height, header.width, header.channels)
+    if header.kind == KIND_AUDIO:
+        geometry = (header.sample_rate, header.frames, header.channels)
+        _check_audio_geometry(*geometry)
+    else:
+        geometry = (header.height, header.width, header.channels)
+        _check_image_geometry(*geometry)
     parts = [
         _FIXED.pack(MAGIC, VERSION, header.kind, len(name), len(header.sections)),
         name,
         header.weights_hash,
         _QUALITY.pack(header.quality),
-        _IMAGE_GEOMETRY.pack(header.height, header.width, header.channels),
+        _GEOMETRY.pack(*geometry),
         *(_SIZE.pack(len(s)) for s in header.sections),
         *header.sections,
     ]
@@ -165,7 +197,7 @@ def decode(data: bytes) -> AecHeader:
         raise BitstreamError("model name is not ASCII") from None
     weights_hash = r.take(HASH_BYTES, "weights hash")
     (quality,) = _QUALITY.unpack(r.take(_QUALITY.size, "quality"))
-    height, width, channels = _IMAGE_GEOMETRY.unpack(r.take(_IMAGE_GEOMETRY.size, "geometry"))
+    geometry = _GEOMETRY.unpack(r.take(_GEOMETRY.size, "geometry"))
     sizes = [_SIZE.unpack(r.take(_SIZE.size, "section table"))[0] for _ in range(n_sections)]
     expected = r.pos + sum(sizes) + _CRC.size
     if len(data) < expected:
@@ -178,5 +210,9 @@ def decode(data: bytes) -> AecHeader:
         raise BitstreamError("checksum mismatch: the file is corrupted")
     if not math.isfinite(quality):
         raise BitstreamError("invalid quality value")
-    _check_geometry(height, width, channels)
-    return AecHeader(kind, name, weights_hash, quality, height, width, channels, sections)
+    if kind == KIND_AUDIO:
+        _check_audio_geometry(*geometry)
+        rate, frames, channels = geometry
+        return AecHeader(kind, name, weights_hash, quality, 0, 0, channels, sections, rate, frames)
+    _check_image_geometry(*geometry)
+    return AecHeader(kind, name, weights_hash, quality, *geometry, sections)

@@ -18,27 +18,30 @@ __all__ = ["compress_to_bpp"]
 
 def compress_to_bpp(
     compress: Callable[[float], bytes],
-    pixels: int,
+    pixels: float,
     target_bpp: float,
     levels: int,
     tolerance: float = 0.03,
     max_steps: int = 16,
+    unit: str = "bpp",
 ) -> tuple[bytes, float]:
     """The file closest to ``target_bpp`` (relative error within ``tolerance``) and its quality.
 
     Args:
-        compress: quality -> .aec bytes for the image.
-        pixels: height x width of the image.
-        target_bpp: bits per pixel of the whole file, header included.
+        compress: quality -> .aec bytes for the image (or audio).
+        pixels: height x width of the image; for audio, seconds x 1000, so that the rate is
+            in kbit/s (then pass unit="kbps" for the messages).
+        target_bpp: bits per pixel (or kbit/s) of the whole file, header included.
         levels: the model's top quality (qualities span [1, levels]).
-        tolerance: accepted relative error of the final bpp (0.03 = 3%).
+        tolerance: accepted relative error of the final rate (0.03 = 3%).
+        unit: how messages name the rate.
 
     Raises:
         ModelError: the target lies outside what the model can reach for this image, or no
             quality came within the tolerance.
     """
     if not target_bpp > 0 or not np.isfinite(target_bpp):
-        raise ModelError(f"target bpp must be a positive number, got {target_bpp}")
+        raise ModelError(f"target {unit} must be a positive number, got {target_bpp}")
 
     def bpp_of(data: bytes) -> float:
         return len(data) * 8 / pixels
@@ -50,8 +53,8 @@ def compress_to_bpp(
     low, high = compress(low_q), compress(high_q)
     if bpp_of(low) > target_bpp * (1 + tolerance) or bpp_of(high) < target_bpp * (1 - tolerance):
         raise ModelError(
-            f"target {target_bpp:g} bpp is outside this model's range for this image "
-            f"({bpp_of(low):.3f} to {bpp_of(high):.3f} bpp)"
+            f"target {target_bpp:g} {unit} is outside this model's range for this input "
+            f"({bpp_of(low):.3f} to {bpp_of(high):.3f} {unit})"
         )
     best, best_q = min(((low, low_q), (high, high_q)), key=lambda c: error(c[0]))
     for _ in range(max_steps):
@@ -67,7 +70,7 @@ def compress_to_bpp(
             low_q = q
     if error(best) > tolerance:
         raise ModelError(
-            f"no quality reached {target_bpp:g} bpp within {tolerance:.0%} "
-            f"(closest: {bpp_of(best):.4f} bpp)"
+            f"no quality reached {target_bpp:g} {unit} within {tolerance:.0%} "
+            f"(closest: {bpp_of(best):.4f} {unit})"
         )
     return best, best_q

@@ -17,6 +17,7 @@ import torch
 from safetensors.torch import load_file
 
 from aecodec.errors import ModelError
+from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.models.jscc import DeepJSCC, JSCCConfig
@@ -37,6 +38,7 @@ ARCHITECTURES = {
     "mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig),
     "comm-autoencoder": (CommAutoencoder, CommConfig),
     "deep-jscc": (DeepJSCC, JSCCConfig),
+    "audio-hyperprior": (AudioHyperprior, AudioConfig),
 }
 _CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
 
@@ -94,8 +96,9 @@ def build(arch: str, config: dict) -> torch.nn.Module:
         raise ModelError(f"unknown architecture {arch!r}")
     cls, cfg_cls = ARCHITECTURES[arch]
     cfg = dict(config)
-    if "lambdas" in cfg:
-        cfg["lambdas"] = tuple(cfg["lambdas"])
+    for key in ("lambdas", "strides", "widths", "kbps"):  # JSON lists -> frozen tuples
+        if key in cfg:
+            cfg[key] = tuple(cfg[key])
     return cls(cfg_cls(**cfg))
 
 
@@ -123,7 +126,7 @@ def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntr
     model = build(entry.arch, entry.config)
     load_state(model, load_file(str(path)))
     model.eval()
-    if entry.kind == "image" and not model.cdfs_frozen():
+    if entry.kind in ("image", "audio") and not model.cdfs_frozen():
         raise ModelError(f"model {name!r} was exported without frozen CDFs")
     return model, entry
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from aecodec.cli.audio_bench_command import add_audio_bench_command
 from aecodec.cli.bench_common import default_data_root, parse_ebno_grid, write_results
 from aecodec.cli.jscc_bench_commands import add_jscc_bench_commands
 from aecodec.cli.progress import progress_bar
@@ -193,6 +194,7 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_channel)
 
     add_jscc_bench_commands(bench)
+    add_audio_bench_command(bench)
 
     rc = bench.add_parser("rate-control", help="does --bpp hit its target on every image?")
     rc.add_argument("--bpp", type=float, default=0.5, help="target bits per pixel (0.5)")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aecodec.cli.progress import progress_bar
 
-from aecodec import api, bitstream
+from aecodec import api, audio_api, bitstream
 from aecodec.errors import AecodecError
 
 __all__ = ["add_codec_commands"]
@@ -38,34 +38,71 @@ def _image_size(src: str) -> tuple[int, int] | None:
         return None
 
 
+def _audio_work(src: str, model: str | None) -> int:
+    """Tiles a compress of this audio file will process (0 when unknown: no bar)."""
+    if src == "-":
+        return 0
+    try:
+        import soundfile as sf
+
+        info = sf.info(src)
+        return audio_api.audio_work_units(info.frames, info.samplerate, info.channels, model)
+    except Exception:
+        return 0  # the real call reports any error
+
+
 def cmd_compress(a: argparse.Namespace) -> int:
     dst = a.output or _default_output(a.input, ".aec")
     _refuse_binary_to_terminal(dst)
-    size = _image_size(a.input)
-    total = api.work_units(*size) if size else 0
+    if api.is_audio_name(a.input):
+        total = _audio_work(a.input, a.model)
+    else:
+        size = _image_size(a.input)
+        total = api.work_units(*size) if size else 0
     with progress_bar(total, "compress") as tick:
-        if a.bpp is not None:
+        if a.bpp is not None or a.kbps is not None:
             tick = None  # the search compresses several times: no per-tile bar
-        stats = api.compress_file(a.input, dst, a.quality, a.model, a.force, tick, target_bpp=a.bpp)
+        stats = api.compress_file(
+            a.input, dst, a.quality, a.model, a.force, tick, target_bpp=a.bpp, target_kbps=a.kbps
+        )
     if dst != "-":
-        print(f"{dst}: {stats.bytes} bytes, {stats.bpp:.4f} bpp", file=sys.stderr)
+        rate = f"{stats.kbps:.3f} kbit/s" if stats.kind == "audio" else f"{stats.bpp:.4f} bpp"
+        print(f"{dst}: {stats.bytes} bytes, {rate}", file=sys.stderr)
     return 0
 
 
+def _peek_header(src: str) -> bitstream.AecHeader | None:
+    if src == "-":
+        return None
+    try:
+        return bitstream.decode(Path(src).read_bytes())
+    except (OSError, bitstream.BitstreamError):
+        return None  # the real call reports the error
+
+
 def cmd_decompress(a: argparse.Namespace) -> int:
-    dst = a.output or _default_output(a.input, ".png")
+    header = _peek_header(a.input)
+    audio = header is not None and header.kind == bitstream.KIND_AUDIO
+    dst = a.output or _default_output(a.input, ".wav" if audio else ".png")
     _refuse_binary_to_terminal(dst)
     total = 0
-    if a.input != "-":
+    if header is not None:
         try:
-            header = bitstream.decode(Path(a.input).read_bytes())
-            total = api.work_units(header.height, header.width, decompress=True)
-        except (OSError, bitstream.BitstreamError):
-            total = 0  # the real call below reports the error
+            if audio:
+                total = audio_api.audio_work_units(
+                    header.frames, header.sample_rate, header.channels, header.model
+                )
+            else:
+                total = api.work_units(header.height, header.width, decompress=True)
+        except AecodecError:
+            total = 0  # the real call reports the error
     with progress_bar(total, "decompress") as tick:
         stats = api.decompress_file(a.input, dst, a.force, tick)
     if dst != "-":
-        print(f"{dst}: {stats.width}x{stats.height}", file=sys.stderr)
+        if stats.kind == "audio":
+            print(f"{dst}: {stats.seconds:.2f} s", file=sys.stderr)
+        else:
+            print(f"{dst}: {stats.width}x{stats.height}", file=sys.stderr)
     return 0
 
 
@@ -74,22 +111,33 @@ def cmd_info(a: argparse.Namespace) -> int:
     header = bitstream.decode(data)
     info = header.info()
     info["file_bytes"] = len(data)
-    info["bpp"] = round(len(data) * 8 / (header.height * header.width), 6)
+    if header.kind == bitstream.KIND_AUDIO:
+        info["kbps"] = round(len(data) * 8 / header.seconds / 1000, 6)
+    else:
+        info["bpp"] = round(len(data) * 8 / (header.height * header.width), 6)
     print(json.dumps(info, indent=2))
     return 0
 
 
 def add_codec_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compress", help="compress an image to a .aec file")
-    p.add_argument("input", help="image file (PNG, JPEG, ...) or - for stdin")
+    p = sub.add_parser("compress", help="compress an image or audio file to a .aec file")
+    p.add_argument(
+        "input", help="image (PNG, JPEG, ...) or audio (WAV, FLAC, OGG, MP3) file, or - for stdin"
+    )
     p.add_argument("-o", "--output", help="output .aec file or - (default: INPUT with .aec)")
     p.add_argument(
         "-q",
         "--quality",
         type=float,
-        default=api.DEFAULT_QUALITY,
-        help=f"rate level, 1 (smallest) to the model's top level; "
-        f"fractions interpolate (default {api.DEFAULT_QUALITY:g})",
+        help=f"rate level, 1 (smallest) to the model's top level; fractions interpolate "
+        f"(default {api.DEFAULT_QUALITY:g} for images, "
+        f"{audio_api.DEFAULT_AUDIO_QUALITY:g} for audio)",
+    )
+    p.add_argument(
+        "--kbps",
+        type=float,
+        help="audio: target rate in kbit/s (whole file); the quality is searched to land "
+        "within 3%% of it (overrides -q)",
     )
     p.add_argument(
         "--bpp",
@@ -97,13 +145,22 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         help="target rate in bits per pixel (whole file); the quality is searched to land "
         "within 3%% of it (overrides -q)",
     )
-    p.add_argument("--model", help="model name (default: the registry's default image model)")
+    p.add_argument(
+        "--model",
+        help="model name (default: the default image model; for audio the speech model up "
+        "to 16 kHz, the music model above)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing output")
     p.set_defaults(func=cmd_compress)
 
-    p = sub.add_parser("decompress", help="decompress a .aec file to PNG")
+    p = sub.add_parser("decompress", help="decompress a .aec file to PNG (image) or WAV/FLAC/OGG")
     p.add_argument("input", help=".aec file or - for stdin")
-    p.add_argument("-o", "--output", help="output PNG or - (default: INPUT with .png)")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="output file or - (default: INPUT with .png, or .wav for audio; audio format by "
+        "extension: .wav, .flac, .ogg)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing output")
     p.set_defaults(func=cmd_decompress)
 

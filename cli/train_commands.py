@@ -1,4 +1,4 @@
-"""``aecodec train image`` and ``aecodec export``: thin wrappers over aecodec.training."""
+"""``aecodec train image|comm|jscc|audio`` and ``aecodec export``: thin wrappers over training."""
 
 from __future__ import annotations
 
@@ -23,29 +23,63 @@ def _prepare_run_dir(a: argparse.Namespace) -> Path:
     return run_dir
 
 
-def cmd_train_image(a: argparse.Namespace) -> int:
+def _train(a: argparse.Namespace, task: str, overrides: dict, defaults: dict) -> int:
+    """Load the config (--config, else ``defaults``; then ``overrides``), build the task, train.
+
+    The config's task must be ``task``; every setup error becomes one line (exit 2).
+    """
     import torch
 
     from aecodec.training import distributed
     from aecodec.training.config import load_config
-    from aecodec.training.image_task import ImageTask
     from aecodec.training.loop import train_loop
+    from aecodec.training.tasks import make_task
 
     run_dir = _prepare_run_dir(a)
-    config = load_config(a.config, data=a.data, val=a.val, steps=a.steps)
+    if a.config is None:
+        overrides = {**defaults, **{k: v for k, v in overrides.items() if v is not None}}
+        overrides["task"] = task
     distributed.init_from_env()
-    if not config.data:
-        raise AecodecError("no training data: give --data DIR or set data in the config")
-    if config.threads:
-        torch.set_num_threads(config.threads)
     try:
-        task = ImageTask(config)
+        config = load_config(a.config, **overrides)
+        if config.task != task:
+            raise ValueError(f"config task is {config.task!r}, not {task!r}")
+        if task != "comm" and not config.data:
+            raise ValueError("no training data: give --data DIR or set data in the config")
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        trainer = make_task(config)
     except (FileNotFoundError, ValueError) as e:
         raise AecodecError(str(e)) from None
-    step = train_loop(task, config, run_dir, a.resume)
+    step = train_loop(trainer, config, run_dir, a.resume)
     if distributed.rank() == 0:
         print(f"{run_dir}: trained to step {step}", file=sys.stderr)
     return 0
+
+
+def cmd_train_image(a: argparse.Namespace) -> int:
+    return _train(a, "image", {"data": a.data, "val": a.val, "steps": a.steps}, {})
+
+
+def cmd_train_audio(a: argparse.Namespace) -> int:
+    overrides: dict = {"data": a.data, "val": a.val, "steps": a.steps}
+    if a.sample_rate is not None:
+        overrides["sample_rate"] = a.sample_rate
+    if a.kbps is not None:
+        overrides["kbps"] = parse_kbps_list(a.kbps)
+    defaults = {"n": 64, "m": 64, "batch_size": 8, "lr": 3e-4, "val_every": 500, "steps": 20000}
+    return _train(a, "audio", overrides, defaults)
+
+
+def parse_kbps_list(text: str) -> list[float]:
+    """'3,6,12' -> [3.0, 6.0, 12.0]: positive and increasing, else a one-line error."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise AecodecError(f"--kbps: expected numbers like 3,6,12, got {text!r}") from None
+    if not values or min(values) <= 0 or values != sorted(values):
+        raise AecodecError(f"--kbps: expected positive increasing rates, got {text!r}")
+    return values
 
 
 def parse_db_range(text: str, flag: str) -> list[float]:
@@ -62,47 +96,20 @@ def parse_db_range(text: str, flag: str) -> list[float]:
 
 
 def cmd_train_comm(a: argparse.Namespace) -> int:
-    import torch
-
-    from aecodec.training import distributed
-    from aecodec.training.comm_task import CommTask
-    from aecodec.training.config import load_config
-    from aecodec.training.loop import train_loop
-
-    run_dir = _prepare_run_dir(a)
     overrides: dict = {"code_n": a.n, "code_k": a.k, "steps": a.steps, "hidden": a.hidden}
     if a.ebno_db is not None:
         overrides["ebno_db"] = parse_db_range(a.ebno_db, "--ebno-db")
-    if a.config is None:
-        overrides.update(
-            task="comm", batch_size=1024, lr=1e-3, val_every=1000, checkpoint_minutes=2.0
-        )
-        overrides["steps"] = a.steps or 20000
-    distributed.init_from_env()
-    try:
-        config = load_config(a.config, **overrides)
-        if config.task != "comm":
-            raise ValueError(f"config task is {config.task!r}, not 'comm'")
-        task = CommTask(config)
-    except (FileNotFoundError, ValueError) as e:
-        raise AecodecError(str(e)) from None
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    step = train_loop(task, config, run_dir, a.resume)
-    if distributed.rank() == 0:
-        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
-    return 0
+    defaults = {
+        "batch_size": 1024,
+        "lr": 1e-3,
+        "val_every": 1000,
+        "checkpoint_minutes": 2.0,
+        "steps": 20000,
+    }
+    return _train(a, "comm", overrides, defaults)
 
 
 def cmd_train_jscc(a: argparse.Namespace) -> int:
-    import torch
-
-    from aecodec.training import distributed
-    from aecodec.training.config import load_config
-    from aecodec.training.jscc_task import JSCCTask
-    from aecodec.training.loop import train_loop
-
-    run_dir = _prepare_run_dir(a)
     overrides: dict = {
         "data": a.data,
         "val": a.val,
@@ -113,25 +120,15 @@ def cmd_train_jscc(a: argparse.Namespace) -> int:
     }
     if a.snr_db is not None:
         overrides["snr_db"] = parse_db_range(a.snr_db, "--snr-db")
-    if a.config is None:
-        overrides.update(task="jscc", crop=64, batch_size=32, lr=3e-4, val_every=1000, val_images=8)
-        overrides["steps"] = a.steps or 20000
-    distributed.init_from_env()
-    try:
-        config = load_config(a.config, **overrides)
-        if config.task != "jscc":
-            raise ValueError(f"config task is {config.task!r}, not 'jscc'")
-        if not config.data:
-            raise ValueError("no training data: give --data DIR or set data in the config")
-        task = JSCCTask(config)
-    except (FileNotFoundError, ValueError) as e:
-        raise AecodecError(str(e)) from None
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    step = train_loop(task, config, run_dir, a.resume)
-    if distributed.rank() == 0:
-        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
-    return 0
+    defaults = {
+        "crop": 64,
+        "batch_size": 32,
+        "lr": 3e-4,
+        "val_every": 1000,
+        "val_images": 8,
+        "steps": 20000,
+    }
+    return _train(a, "jscc", overrides, defaults)
 
 
 def cmd_export(a: argparse.Namespace) -> int:
@@ -186,6 +183,18 @@ def add_train_commands(sub: argparse._SubParsersAction) -> None:
     j.add_argument("--resume", action="store_true", help="continue the run in --out")
     j.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
     j.set_defaults(func=cmd_train_jscc)
+
+    u = kinds.add_parser("audio", help="train an audio codec (speech or music)")
+    u.add_argument("--data", help="folder of training audio (WAV, FLAC, OGG)")
+    u.add_argument("--val", help="folder of held-out audio (default: every 20th file of --data)")
+    u.add_argument("--sample-rate", type=int, help="model sample rate in Hz (16000)")
+    u.add_argument("--kbps", help="rate levels in kbit/s per channel, e.g. 3,6,12,24")
+    u.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
+    u.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
+    u.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
+    u.add_argument("--resume", action="store_true", help="continue the run in --out")
+    u.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    u.set_defaults(func=cmd_train_audio)
 
     e = sub.add_parser("export", help="freeze a run's CDFs and register its weights")
     e.add_argument("run_dir")

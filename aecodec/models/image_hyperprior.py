@@ -9,38 +9,22 @@
 
 Shapes: x Tensor[B, 3, H, W] float in [0, 1], H and W multiples of 64;
 y Tensor[B, M, H/16, W/16]; z Tensor[B, N, H/64, W/64].
-
-Variable rate follows Cui et al. (CVPR 2021): per-channel gain and inverse-gain vectors, one
-pair per rate level, scale the latent before quantisation; a continuous quality between two
-levels interpolates the vectors geometrically. h_s runs as an exact integer network at coding
-time (see integer_conv.py), so encoder and decoder derive identical scale indexes and means on
-any machine and with any thread count.
+The entropy half (gain units, hyperprior, exact integer h_s) lives in gained_hyperprior.py and
+is shared with the audio codec.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import torch
-from compressai.entropy_models import EntropyBottleneck, GaussianConditional
 from compressai.layers import GDN
-from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
-from aecodec.errors import ModelError
-from aecodec.models.integer_conv import IntegerConvStack
+from aecodec.models.gained_hyperprior import GainedHyperprior, scale_table
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
 
 __all__ = ["HyperpriorConfig", "MeanScaleHyperprior", "scale_table"]
-
-# Scales below this are clamped: the table covers [SCALE_MIN, SCALE_MAX] log-uniformly.
-SCALE_MIN, SCALE_MAX, SCALE_LEVELS = 0.11, 256.0, 64
-
-
-def scale_table() -> Tensor:
-    """Tensor[64] of Gaussian scales (latent units) for which CDFs are tabulated."""
-    return torch.exp(torch.linspace(math.log(SCALE_MIN), math.log(SCALE_MAX), SCALE_LEVELS))
 
 
 @dataclass(frozen=True)
@@ -70,7 +54,7 @@ def _deconv(cin: int, cout: int, k: int = 5, stride: int = 2) -> nn.ConvTranspos
     )
 
 
-class MeanScaleHyperprior(CompressionModel):
+class MeanScaleHyperprior(GainedHyperprior):
     """See module docstring. ``forward`` is for training, ``compress``/``decompress`` code."""
 
     FACTOR = 64  # H and W must be multiples of this (two stride-2 steps after g_a's 16)
@@ -105,26 +89,7 @@ class MeanScaleHyperprior(CompressionModel):
             nn.ReLU(),
             _conv(m * 3 // 2, 2 * m, 3, 1),
         )
-        self.entropy_bottleneck = EntropyBottleneck(n)
-        self.gaussian_conditional = GaussianConditional(None)
-        # log-gains, initialised to spread the levels over a factor of 8 in step size.
-        spread = torch.linspace(-1.0, 1.0, config.levels).unsqueeze(1) * math.log(8.0) / 2
-        self.log_gain = nn.Parameter(spread.repeat(1, m))
-        self.log_inv_gain = nn.Parameter(-spread.repeat(1, m))
-        self._integer_h_s: IntegerConvStack | None = None
-
-    # ----------------------------------------------------------------- rate control
-    def gains(self, quality: float | Tensor) -> tuple[Tensor, Tensor]:
-        """Gain and inverse gain for a quality in [1, levels]: two Tensor[M] (geometric interp)."""
-        levels = self.config.levels
-        q = float(quality)
-        if not 1.0 <= q <= levels:
-            raise ValueError(f"quality must be in [1, {levels}], got {q}")
-        lo = min(int(math.floor(q)), levels - 1)
-        t = q - lo
-        lg = (1 - t) * self.log_gain[lo - 1] + t * self.log_gain[lo]
-        lig = (1 - t) * self.log_inv_gain[lo - 1] + t * self.log_inv_gain[lo]
-        return torch.exp(lg), torch.exp(lig)
+        self._init_entropy(n, m, config.levels)
 
     # ----------------------------------------------------------------- training
     def forward(self, x: Tensor, level: int) -> dict:
@@ -134,44 +99,17 @@ class MeanScaleHyperprior(CompressionModel):
         The likelihood uses additive noise; the synthesis sees the rounded latent (straight-
         through), as at test time.
         """
-        gain = torch.exp(self.log_gain[level]).view(1, -1, 1, 1)
-        inv_gain = torch.exp(self.log_inv_gain[level]).view(1, -1, 1, 1)
-        y = self.g_a(x) * gain
-        z = self.h_a(y)
-        with torch.autocast(x.device.type, enabled=False):  # entropy models stay in fp32
-            z_hat, z_likelihoods = self.entropy_bottleneck(z.float())
-        scales, means = self.h_s(z_hat).float().chunk(2, 1)
-        y = y.float()
-        with torch.autocast(x.device.type, enabled=False):
-            _, y_likelihoods = self.gaussian_conditional(y, scales, means=means)
-        y_hat = torch.round(y - means).detach() + (y - means) - (y - means).detach() + means
+        gain, inv_gain = self.level_gains(level)
+        y_hat, likelihoods = self.quantize_with_rate(self.g_a(x) * gain, x.device.type)
         x_hat = self.g_s(y_hat * inv_gain)
-        return {"x_hat": x_hat, "likelihoods": {"y": y_likelihoods, "z": z_likelihoods}}
+        return {"x_hat": x_hat, "likelihoods": likelihoods}
 
-    # ----------------------------------------------------------------- export / coding
-    def freeze(self) -> None:
-        """Compute and freeze the entropy models' CDF tables (call once at export)."""
-        self.update(scale_table=scale_table(), force=True)
-        self._integer_h_s = None
-
-    def cdfs_frozen(self) -> bool:
-        eb, gc = self.entropy_bottleneck, self.gaussian_conditional
-        return all(t.numel() > 0 for t in (eb._offset, eb._quantized_cdf, gc._quantized_cdf))
-
-    def _require_frozen(self) -> None:
-        if not self.cdfs_frozen():
-            raise ModelError("entropy model CDFs are not frozen: export the model first")
-
-    def _hyper_params(self, z_hat: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Exact (integer) h_s: Tensor[1, N, h, w] -> scales, means, scale indexes."""
-        if self._integer_h_s is None:
-            self._integer_h_s = IntegerConvStack(self.h_s)
-        # Tiled to bound memory (float64 im2col buffers); integer arithmetic makes the tiled
-        # result bit-identical to the whole one.
-        params = tiled_synthesis(self._integer_h_s, z_hat, 4, self.HYPER_TILE, 3, 2 * self.config.m)
-        scales, means = params.chunk(2, 1)
-        indexes = self.gaussian_conditional.build_indexes(scales)
-        return scales, means, indexes
+    # ----------------------------------------------------------------- coding
+    def run_h_s(self, z_hat: Tensor) -> Tensor:
+        """Exact h_s, tiled to bound memory (float64 im2col buffers); integer arithmetic makes
+        the tiled result bit-identical to the whole one."""
+        m = self.config.m
+        return tiled_synthesis(self.integer_h_s(), z_hat, 4, self.HYPER_TILE, 3, 2 * m)
 
     @torch.no_grad()
     def compress(self, x: Tensor, quality: float, on_tile=None) -> list[bytes]:
@@ -181,26 +119,15 @@ class MeanScaleHyperprior(CompressionModel):
             raise ValueError("compress expects one image padded to a multiple of 64")
         gain, _ = self.gains(quality)
         y = tiled_analysis(self.g_a, x, 16, self.TILE, self.HALO, self.config.m, on_tile)
-        y = y * gain.view(1, -1, 1, 1)
-        z = self.h_a(y)
-        z_string = self.entropy_bottleneck.compress(z)[0]
-        z_hat = self.entropy_bottleneck.decompress([z_string], z.shape[-2:])
-        _, means, indexes = self._hyper_params(z_hat)
-        y_string = self.gaussian_conditional.compress(y, indexes, means=means)[0]
-        return [z_string, y_string]
+        return self.code_latent(y * gain.view(1, -1, 1, 1))
 
     @torch.no_grad()
     def decode_latent(
         self, strings: list[bytes], height: int, width: int, quality: float
     ) -> Tensor:
         """Entropy-decode to the un-gained latent ŷ: Tensor[1, M, height/16, width/16]."""
-        self._require_frozen()
         z_shape = (height // self.FACTOR, width // self.FACTOR)
-        z_hat = self.entropy_bottleneck.decompress([strings[0]], z_shape)
-        _, means, indexes = self._hyper_params(z_hat)
-        y_hat = self.gaussian_conditional.decompress([strings[1]], indexes, means=means)
-        _, inv_gain = self.gains(quality)
-        return y_hat * inv_gain.view(1, -1, 1, 1)
+        return self.decode_strings(strings, z_shape, quality)
 
     @torch.no_grad()
     def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:

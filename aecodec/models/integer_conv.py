@@ -35,15 +35,15 @@ _MAX_FAN_IN = 2**14
 class IntegerLayer:
     """One layer: conv or transposed conv with integer-valued float64 weights.
 
-    weight: Tensor[out, in, k, k] (conv) or Tensor[in, out, k, k] (transposed), integer values
+    weight: Tensor[out, in, kh, kw] (conv) or Tensor[in, out, kh, kw] (transposed), integer values
     bias: Tensor[out], integer values in units of 2**-(ACT_BITS + WEIGHT_BITS)
     """
 
     weight: Tensor
     bias: Tensor
-    stride: int
-    padding: int
-    output_padding: int
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output_padding: tuple[int, int]
     transposed: bool
     relu: bool
 
@@ -62,9 +62,9 @@ def _quantize_layer(module: nn.Module, relu: bool) -> IntegerLayer:
     return IntegerLayer(
         weight=w_int,
         bias=b_int,
-        stride=module.stride[0],
-        padding=module.padding[0],
-        output_padding=module.output_padding[0] if transposed else 0,
+        stride=tuple(module.stride),
+        padding=tuple(module.padding),
+        output_padding=tuple(module.output_padding) if transposed else (0, 0),
         transposed=transposed,
         relu=relu,
     )

@@ -8,8 +8,8 @@ import torch
 
 from aecodec.training.config import load_config
 from aecodec.training.distributed import init_from_env
-from aecodec.training.image_task import ImageTask
 from aecodec.training.loop import train_loop
+from aecodec.training.tasks import make_task
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     init_from_env()
     if config.threads:
         torch.set_num_threads(config.threads)
-    train_loop(ImageTask(config), config, a.run_dir, a.resume)
+    train_loop(make_task(config), config, a.run_dir, a.resume)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import torch
 from safetensors.torch import save_file
 
 from aecodec import zoo
+from aecodec.training.audio_task import audio_config_from
 from aecodec.training.comm_task import comm_config_from
 from aecodec.training.config import load_config
 from aecodec.training.jscc_task import jscc_config_from
@@ -43,6 +44,18 @@ def export_run(
         arch_config = jscc_config_from(config).as_dict()
         model = zoo.build(arch, arch_config)
         model.load_state_dict(state["model"])
+    elif config.task == "audio":
+        arch, kind = "audio-hyperprior", "audio"
+        arch_config = audio_config_from(config).to_dict()
+        model = zoo.build(arch, arch_config)
+        zoo.load_state(model, state["model"])
+        # fp16 storage: round the parameters first, then freeze the CDFs from the rounded
+        # weights, so the stored file is exactly what encoder and decoder both run.
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+        model.eval()
+        model.freeze()
     else:
         arch, kind = "mean-scale-hyperprior", "image"
         arch_config = {
@@ -59,6 +72,9 @@ def export_run(
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     if kind == "jscc":  # no bitstream depends on these weights: fp16 storage halves the file
         tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+    if kind == "audio":  # parameters were rounded to fp16 above: storing them so is lossless
+        params = {k for k, _ in model.named_parameters()}
+        tensors = {k: v.half() if k in params else v for k, v in tensors.items()}
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
     save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})

@@ -12,6 +12,7 @@ from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprio
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, list_images
+from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["ImageTask", "rate_bpp"]
 
@@ -38,12 +39,7 @@ class ImageTask:
             )
         )
         self.model.train()
-        aux = [p for n, p in self.model.named_parameters() if n.endswith(".quantiles")]
-        main = [p for n, p in self.model.named_parameters() if not n.endswith(".quantiles")]
-        self.optimizers = {
-            "main": torch.optim.Adam(main, lr=config.lr),
-            "aux": torch.optim.Adam(aux, lr=config.aux_lr),
-        }
+        self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
         self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
         # each rank crops its own images; all ranks draw the same rate level per step
         self.sampler = ImageCropSampler(
@@ -77,19 +73,7 @@ class ImageTask:
         mse = torch.mean((x_hat - x) ** 2)
         bpp = rate_bpp(out["likelihoods"], x.shape[0] * x.shape[2] * x.shape[3])
         loss = lam * 255**2 * mse + bpp
-        main, aux = self.optimizers["main"], self.optimizers["aux"]
-        main.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.config.clip_grad > 0:
-            torch.nn.utils.clip_grad_norm_(
-                [p for g in main.param_groups for p in g["params"]], self.config.clip_grad
-            )
-        main.step()
-        aux.zero_grad(set_to_none=True)
-        aux_loss = self.model.aux_loss()
-        aux_loss.backward()
-        distributed.average_gradients([p for g in aux.param_groups for p in g["params"]])
-        aux.step()
+        rd_backward_step(self.model, self.optimizers, loss, self.config.clip_grad)
         psnr = -10 * math.log10(max(mse.item(), 1e-10))
         return {"loss": loss.item(), "bpp": bpp.item(), "psnr": psnr, "level": level}
 

@@ -1,0 +1,181 @@
+"""Audio compress / decompress as arrays and bytes (file handling lives in api.py).
+
+Path of a signal: float [T, C] at any rate -> resampled to the model's rate -> stereo as mid
+(L+R)/2 and side (L-R)/2 -> each zero-padded to a multiple of the model's factor -> two strings
+per coded channel -> .aec bytes (header: original rate, frames and channels). Decoding mirrors
+it, resamples back, crops to the original length and rounds to int16 (clipped at full scale).
+The rate of a file is its real size: kbit/s = file bytes x 8 / seconds / 1000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from aecodec import bitstream, zoo
+from aecodec.errors import ModelError
+from aecodec.media_audio import resample, to_int16
+
+__all__ = [
+    "DEFAULT_AUDIO_QUALITY",
+    "pick_audio_model",
+    "compress_audio",
+    "compress_audio_to_kbps",
+    "decompress_audio",
+    "audio_work_units",
+    "audio_levels",
+]
+
+DEFAULT_AUDIO_QUALITY = 3.0
+Progress = Callable[[], None] | None
+
+
+def pick_audio_model(sample_rate: int) -> str:
+    """Default model for a signal: the registered audio model with the lowest rate that is at
+    least ``sample_rate`` (speech 16 kHz, music 44.1 kHz), else the highest-rate one."""
+    entries = [e for e in zoo.registry().values() if e.kind == "audio"]
+    if not entries:
+        raise ModelError("no audio model is registered")
+    entries.sort(key=lambda e: e.config["sample_rate"])
+    for e in entries:
+        if e.config["sample_rate"] >= sample_rate:
+            return e.name
+    return entries[-1].name
+
+
+def _load(name: str | None, sample_rate: int) -> tuple[torch.nn.Module, zoo.ZooEntry]:
+    net, entry = zoo.load(name or pick_audio_model(sample_rate))
+    if entry.kind != "audio":
+        raise ModelError(f"model {entry.name!r} is a {entry.kind} model, not an audio codec")
+    return net, entry
+
+
+def _coded_signals(samples: np.ndarray) -> list[np.ndarray]:
+    """[T, C] -> the mono signals the model codes: [x] for mono, [mid, side] for stereo."""
+    if samples.shape[1] == 1:
+        return [samples[:, 0]]
+    left, right = samples[:, 0], samples[:, 1]
+    return [(left + right) / 2, (left - right) / 2]
+
+
+def _model_frames(frames: int, rate: int, model_rate: int) -> int:
+    """Length of the signal after resampling from ``rate`` to ``model_rate`` (resample_poly)."""
+    return -(-frames * model_rate // rate)
+
+
+def audio_levels(model: str | None, sample_rate: int) -> int:
+    """Top quality of the model that codes audio at ``sample_rate`` (qualities span [1, it])."""
+    net, _ = _load(model, sample_rate)
+    return net.config.levels
+
+
+def audio_work_units(frames: int, rate: int, channels: int, model: str | None = None) -> int:
+    """Tiles one compress or decompress processes (for progress bars)."""
+    net, _ = _load(model, rate)
+    latent = -(-_model_frames(frames, rate, net.config.sample_rate) // net.factor) * 4
+    return channels * -(-latent // net.TILE)
+
+
+def compress_audio(
+    samples: np.ndarray,
+    sample_rate: int,
+    quality: float = DEFAULT_AUDIO_QUALITY,
+    model: str | None = None,
+    progress: Progress = None,
+) -> bytes:
+    """np.ndarray[T, C] float32 (full scale ±1, C in {1, 2}) at sample_rate Hz -> .aec bytes.
+
+    quality: in [1, levels] of the model (fractions interpolate); model: None picks one by rate.
+    """
+    if samples.ndim != 2 or samples.shape[1] not in (1, 2) or samples.shape[0] == 0:
+        raise ValueError("expected samples of shape [T, 1 or 2] with T > 0")
+    net, entry = _load(model, sample_rate)
+    quality = float(np.float32(quality))  # the header stores float32: code with that value
+    if not 1.0 <= quality <= net.config.levels:
+        raise ModelError(f"quality must be between 1 and {net.config.levels} for {entry.name}")
+    x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
+    padded = -(-x.shape[0] // net.factor) * net.factor
+    sections: list[bytes] = []
+    for signal in _coded_signals(x):
+        t = torch.zeros(1, 1, 1, padded)
+        t[0, 0, 0, : signal.shape[0]] = torch.from_numpy(np.ascontiguousarray(signal))
+        sections += net.compress(t, quality, on_tile=progress)
+    header = bitstream.AecHeader(
+        kind=bitstream.KIND_AUDIO,
+        model=entry.name,
+        weights_hash=entry.hash_prefix,
+        quality=quality,
+        height=0,
+        width=0,
+        channels=samples.shape[1],
+        sections=sections,
+        sample_rate=sample_rate,
+        frames=samples.shape[0],
+    )
+    return bitstream.encode(header)
+
+
+def compress_audio_to_kbps(
+    samples: np.ndarray,
+    sample_rate: int,
+    target_kbps: float,
+    model: str | None = None,
+    tolerance: float = 0.03,
+) -> tuple[bytes, float]:
+    """Like compress_audio, at the quality whose file is within ``tolerance`` of target_kbps.
+
+    Returns (.aec bytes, quality used). Raises ModelError when the target is out of reach.
+    """
+    from aecodec.rate_control import compress_to_bpp
+
+    net, entry = _load(model, sample_rate)
+    kilo_seconds = samples.shape[0] / sample_rate * 1000
+    return compress_to_bpp(
+        lambda q: compress_audio(samples, sample_rate, q, entry.name),
+        kilo_seconds,
+        target_kbps,
+        net.config.levels,
+        tolerance,
+        unit="kbps",
+    )
+
+
+def decompress_audio(
+    data: bytes, progress: Progress = None
+) -> tuple[np.ndarray, bitstream.AecHeader]:
+    """.aec bytes -> (np.ndarray[T, C] int16 at the original rate, header).
+
+    Raises BitstreamError or ModelError with a one-line message.
+    """
+    header = bitstream.decode(data)
+    if header.kind != bitstream.KIND_AUDIO:
+        raise bitstream.BitstreamError("this .aec file holds an image, not audio")
+    net, entry = zoo.load(header.model)
+    if entry.kind != "audio":
+        raise bitstream.BitstreamError(f"model {header.model!r} is not an audio model")
+    if entry.hash_prefix != header.weights_hash:
+        raise ModelError(
+            f"file was coded with other weights of model {header.model!r} "
+            f"(sha256 {header.weights_hash.hex()}..., installed {entry.sha256[:16]}...)"
+        )
+    if len(header.sections) != 2 * header.channels:
+        raise bitstream.BitstreamError(f"audio file must hold {2 * header.channels} sections")
+    if not 1.0 <= header.quality <= net.config.levels:
+        raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
+    model_rate = net.config.sample_rate
+    frames = _model_frames(header.frames, header.sample_rate, model_rate)
+    padded = -(-frames // net.factor) * net.factor
+    signals = []
+    for i in range(header.channels):
+        y_hat = net.decode_latent(header.sections[2 * i : 2 * i + 2], padded, header.quality)
+        signals.append(net.synthesize(y_hat, on_tile=progress)[0, 0, 0, :frames].numpy())
+    if header.channels == 2:
+        mid, side = signals
+        signals = [mid + side, mid - side]
+    x = resample(np.stack(signals, axis=1), model_rate, header.sample_rate)
+    out = np.zeros((header.frames, header.channels), dtype=np.float32)
+    n = min(header.frames, x.shape[0])
+    out[:n] = x[:n]
+    return to_int16(out), header

@@ -1,0 +1,179 @@
+"""Variable-rate 1-D convolutional audio codec with a mean-scale hyperprior.
+
+::
+
+    x ─ conv ─ [down s_i ─ ELU ─ res]_i ─ conv ─ y ─ (gain, hyperprior, Q: gained_hyperprior) ─ ŷ
+    x̂ ─ conv ─ [ELU ─ up s_i ─ res]_i reversed ─ ELU ─ conv ─────────────────────────────────┘
+
+Mono in, mono out; stereo is coded as mid and side, two passes of the same model (api side).
+Audio runs as a one-row image, so the 2-D layers, tiling and exact integer hyper-synthesis of
+the image codec serve unchanged: x Tensor[B, 1, 1, T] float, full scale ±1, T a multiple of
+``hop * 4``; y Tensor[B, M, 1, T / hop]; z Tensor[B, N, 1, T / (4 hop)].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+
+from aecodec.models.gained_hyperprior import GainedHyperprior
+from aecodec.models.tiling import tiled_analysis, tiled_synthesis
+
+__all__ = ["AudioConfig", "AudioHyperprior"]
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Architecture of one audio model; stored in the zoo, never inferred from weights.
+
+    sample_rate: Hz the model works at; strides: downsampling per stage (hop = product);
+    widths: channels at full rate, then after each stage; m: channels of y; n: channels of z;
+    levels: rate levels; kbps: the rate each level was trained to reach, per mono channel.
+    """
+
+    sample_rate: int = 16000
+    strides: tuple[int, ...] = (2, 4, 5, 8)
+    widths: tuple[int, ...] = (32, 48, 64, 128, 192)
+    m: int = 64
+    n: int = 64
+    levels: int = 4
+    kbps: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
+
+    def __post_init__(self) -> None:
+        if len(self.widths) != len(self.strides) + 1:
+            raise ValueError("widths needs one entry more than strides")
+        if len(self.kbps) != self.levels:
+            raise ValueError("kbps needs one entry per level")
+
+    @property
+    def hop(self) -> int:
+        """Samples per latent frame."""
+        return math.prod(self.strides)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _conv(cin: int, cout: int, k: int, stride: int = 1, dilation: int = 1) -> nn.Conv2d:
+    """Conv along time only: kernel (1, k), 'same' padding for stride 1."""
+    pad = dilation * (k - 1) // 2
+    return nn.Conv2d(
+        cin, cout, (1, k), stride=(1, stride), padding=(0, pad), dilation=(1, dilation)
+    )
+
+
+def _down(cin: int, cout: int, s: int) -> nn.Conv2d:
+    """Time / s exactly (T a multiple of s): kernel 2s+1, padding s."""
+    return nn.Conv2d(cin, cout, (1, 2 * s + 1), stride=(1, s), padding=(0, s))
+
+
+def _up(cin: int, cout: int, s: int) -> nn.ConvTranspose2d:
+    """Time x s exactly: kernel 2s+1, padding s, output padding s-1."""
+    return nn.ConvTranspose2d(
+        cin, cout, (1, 2 * s + 1), stride=(1, s), padding=(0, s), output_padding=(0, s - 1)
+    )
+
+
+class _Scale(nn.Module):
+    """Multiply by a fixed constant (no parameters): keeps the latent well above the unit
+    quantisation step for audio whose level is far below full scale."""
+
+    def __init__(self, factor: float) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x * self.factor
+
+
+def _init_weights(module: nn.Module) -> None:
+    """He (fan-in) normal init of the transforms, so signal scale survives the depth."""
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
+        nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        nn.init.zeros_(module.bias)
+
+
+class _Residual(nn.Module):
+    """x + conv1(ELU(conv7_dilated(ELU(x)))): Tensor[B, C, 1, T] -> same shape."""
+
+    def __init__(self, c: int, dilation: int = 1) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ELU(), _conv(c, c, 7, dilation=dilation), nn.ELU(), _conv(c, c, 1)
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.body(x)
+
+
+class AudioHyperprior(GainedHyperprior):
+    """See module docstring. ``forward`` trains; compress, decode_latent and synthesize code."""
+
+    INPUT_SCALE = 8.0  # lifts speech (near -30 dBFS) so that y starts at a few quantisation steps
+    TILE = 256  # latent frames per tile (analysis and synthesis)
+    HALO = 8  # latent frames of context around a tile: covers both transforms' reach
+
+    def __init__(self, config: AudioConfig) -> None:
+        super().__init__()
+        self.config = config
+        w, s, m, n = config.widths, config.strides, config.m, config.n
+        enc: list[nn.Module] = [_Scale(self.INPUT_SCALE), _conv(1, w[0], 7)]
+        for i, stride in enumerate(s):
+            enc += [_down(w[i], w[i + 1], stride), _Residual(w[i + 1])]
+        enc += [nn.ELU(), _conv(w[-1], m, 3)]
+        self.g_a = nn.Sequential(*enc)
+        dec: list[nn.Module] = [_conv(m, w[-1], 7)]
+        for i in reversed(range(len(s))):
+            dec += [_Residual(w[i + 1]), nn.ELU(), _up(w[i + 1], w[i], s[i])]
+        dec += [nn.ELU(), _conv(w[0], 1, 7), _Scale(1.0 / self.INPUT_SCALE)]
+        self.g_s = nn.Sequential(*dec)
+        self.g_a.apply(_init_weights)
+        self.g_s.apply(_init_weights)
+        self.h_a = nn.Sequential(
+            _conv(m, n, 3), nn.LeakyReLU(), _down(n, n, 2), nn.LeakyReLU(), _down(n, n, 2)
+        )
+        self.h_s = nn.Sequential(
+            _up(n, m, 2), nn.ReLU(), _up(m, m * 3 // 2, 2), nn.ReLU(), _conv(m * 3 // 2, 2 * m, 3)
+        )
+        self._init_entropy(n, m, config.levels)
+
+    @property
+    def factor(self) -> int:
+        """Input length must be a multiple of this (samples)."""
+        return self.config.hop * 4
+
+    def forward(self, x: Tensor, level: int) -> dict:
+        """x: Tensor[B, 1, 1, T] (T a multiple of ``factor``); level in [0, levels).
+
+        Returns x_hat Tensor[B, 1, 1, T] and likelihoods {"y", "z"} for the rate term.
+        """
+        gain, inv_gain = self.level_gains(level)
+        y_hat, likelihoods = self.quantize_with_rate(self.g_a(x) * gain, x.device.type)
+        return {"x_hat": self.g_s(y_hat * inv_gain), "likelihoods": likelihoods}
+
+    @torch.no_grad()
+    def compress(self, x: Tensor, quality: float, on_tile=None) -> list[bytes]:
+        """x: Tensor[1, 1, 1, T], T a multiple of ``factor`` -> [z_string, y_string]."""
+        self._require_frozen()
+        if x.shape[:3] != (1, 1, 1) or x.shape[3] % self.factor:
+            raise ValueError(
+                f"compress expects one mono signal padded to a multiple of {self.factor}"
+            )
+        gain, _ = self.gains(quality)
+        hop = self.config.hop
+        y = tiled_analysis(self.g_a, x, (1, hop), self.TILE, self.HALO, self.config.m, on_tile)
+        return self.code_latent(y * gain.view(1, -1, 1, 1))
+
+    @torch.no_grad()
+    def decode_latent(self, strings: list[bytes], samples: int, quality: float) -> Tensor:
+        """Entropy-decode to the un-gained ŷ Tensor[1, M, 1, samples / hop] (padded samples)."""
+        return self.decode_strings(strings, (1, samples // self.factor), quality)
+
+    @torch.no_grad()
+    def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:
+        """ŷ Tensor[1, M, 1, f] -> x̂ Tensor[1, 1, 1, f * hop] (unclamped), tiled; see tiling."""
+        hop = self.config.hop
+        return tiled_synthesis(self.g_s, y_hat, (1, hop), self.TILE, self.HALO, 1, sink, on_tile)

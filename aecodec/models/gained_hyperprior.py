@@ -1,0 +1,139 @@
+"""The entropy half shared by the image and audio codecs: gain units + mean-scale hyperprior.
+
+::
+
+    y ─ ×gain[q] ─ y' ─┬──────────────── Q ─ ŷ' ─ ×inv_gain[q] ─ (synthesis)
+                       │                 ▲  (GaussianConditional, N(μ, σ))
+                       └─ h_a ─ z ─ Q ─ ẑ ─ h_s (exact integer) ─ μ, σ
+                                    (EntropyBottleneck)
+
+A subclass supplies the transforms (``g_a``, ``g_s``, ``h_a``, ``h_s`` as 2-D conv stacks; audio
+runs as one row, Tensor[B, C, 1, T]) and ``config.m`` (channels of y) and ``config.levels``.
+Variable rate follows Cui et al. (CVPR 2021): per-channel gain and inverse-gain vectors, one
+pair per rate level; a continuous quality between two levels interpolates them geometrically.
+At coding time h_s runs as an exact integer network (see integer_conv.py), so encoder and
+decoder derive identical scale indexes and means on any machine and with any thread count.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from compressai.entropy_models import EntropyBottleneck, GaussianConditional
+from compressai.models.base import CompressionModel
+from torch import Tensor, nn
+
+from aecodec.errors import ModelError
+from aecodec.models.integer_conv import IntegerConvStack
+
+__all__ = ["GainedHyperprior", "scale_table", "SCALE_MIN", "SCALE_MAX", "SCALE_LEVELS"]
+
+# Scales below this are clamped: the table covers [SCALE_MIN, SCALE_MAX] log-uniformly.
+SCALE_MIN, SCALE_MAX, SCALE_LEVELS = 0.11, 256.0, 64
+
+
+def scale_table() -> Tensor:
+    """Tensor[64] of Gaussian scales (latent units) for which CDFs are tabulated."""
+    return torch.exp(torch.linspace(math.log(SCALE_MIN), math.log(SCALE_MAX), SCALE_LEVELS))
+
+
+class GainedHyperprior(CompressionModel):
+    """Entropy models, gain vectors and exact hyper-synthesis; see module docstring."""
+
+    def _init_entropy(self, n: int, m: int, levels: int) -> None:
+        """Create the entropy models (z: n channels, y: m channels) and ``levels`` gain pairs."""
+        self.entropy_bottleneck = EntropyBottleneck(n)
+        self.gaussian_conditional = GaussianConditional(None)
+        # log-gains, initialised to spread the levels over a factor of 8 in step size.
+        spread = torch.linspace(-1.0, 1.0, levels).unsqueeze(1) * math.log(8.0) / 2
+        self.log_gain = nn.Parameter(spread.repeat(1, m))
+        self.log_inv_gain = nn.Parameter(-spread.repeat(1, m))
+        self._integer_h_s: IntegerConvStack | None = None
+
+    # ----------------------------------------------------------------- rate control
+    def gains(self, quality: float | Tensor) -> tuple[Tensor, Tensor]:
+        """Gain and inverse gain for a quality in [1, levels]: two Tensor[M] (geometric interp)."""
+        levels = self.config.levels
+        q = float(quality)
+        if not 1.0 <= q <= levels:
+            raise ValueError(f"quality must be in [1, {levels}], got {q}")
+        lo = min(int(math.floor(q)), levels - 1)
+        t = q - lo
+        lg = (1 - t) * self.log_gain[lo - 1] + t * self.log_gain[lo]
+        lig = (1 - t) * self.log_inv_gain[lo - 1] + t * self.log_inv_gain[lo]
+        return torch.exp(lg), torch.exp(lig)
+
+    def level_gains(self, level: int) -> tuple[Tensor, Tensor]:
+        """Gain and inverse gain of training level ``level`` in [0, levels): Tensor[1, M, 1, 1]."""
+        gain = torch.exp(self.log_gain[level]).view(1, -1, 1, 1)
+        inv_gain = torch.exp(self.log_inv_gain[level]).view(1, -1, 1, 1)
+        return gain, inv_gain
+
+    # ----------------------------------------------------------------- training
+    def quantize_with_rate(self, y: Tensor, device_type: str) -> tuple[Tensor, dict]:
+        """Gained latent y: Tensor[B, M, h, w] -> (ŷ, likelihoods {"y", "z"}).
+
+        The likelihood uses additive noise; ŷ is the rounded latent (straight-through), as the
+        synthesis sees it at test time. Entropy models run in fp32 even under autocast.
+        """
+        z = self.h_a(y)
+        with torch.autocast(device_type, enabled=False):
+            z_hat, z_likelihoods = self.entropy_bottleneck(z.float())
+        scales, means = self.h_s(z_hat).float().chunk(2, 1)
+        y = y.float()
+        with torch.autocast(device_type, enabled=False):
+            _, y_likelihoods = self.gaussian_conditional(y, scales, means=means)
+        y_hat = torch.round(y - means).detach() + (y - means) - (y - means).detach() + means
+        return y_hat, {"y": y_likelihoods, "z": z_likelihoods}
+
+    # ----------------------------------------------------------------- export / coding
+    def freeze(self) -> None:
+        """Compute and freeze the entropy models' CDF tables (call once at export)."""
+        self.update(scale_table=scale_table(), force=True)
+        self._integer_h_s = None
+
+    def cdfs_frozen(self) -> bool:
+        eb, gc = self.entropy_bottleneck, self.gaussian_conditional
+        return all(t.numel() > 0 for t in (eb._offset, eb._quantized_cdf, gc._quantized_cdf))
+
+    def _require_frozen(self) -> None:
+        if not self.cdfs_frozen():
+            raise ModelError("entropy model CDFs are not frozen: export the model first")
+
+    def integer_h_s(self) -> IntegerConvStack:
+        """h_s as an exact integer network (built on first use after freeze)."""
+        if self._integer_h_s is None:
+            self._integer_h_s = IntegerConvStack(self.h_s)
+        return self._integer_h_s
+
+    def run_h_s(self, z_hat: Tensor) -> Tensor:
+        """ẑ -> Tensor[1, 2M, ...] of (scales, means), exactly; subclasses may tile it."""
+        return self.integer_h_s()(z_hat)
+
+    def _hyper_params(self, z_hat: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Exact h_s: ẑ -> scales, means, scale indexes."""
+        scales, means = self.run_h_s(z_hat).chunk(2, 1)
+        indexes = self.gaussian_conditional.build_indexes(scales)
+        return scales, means, indexes
+
+    def code_latent(self, y: Tensor) -> list[bytes]:
+        """Gained latent y: Tensor[1, M, h, w] -> [z_string, y_string]."""
+        self._require_frozen()
+        z = self.h_a(y)
+        z_string = self.entropy_bottleneck.compress(z)[0]
+        z_hat = self.entropy_bottleneck.decompress([z_string], z.shape[-2:])
+        _, means, indexes = self._hyper_params(z_hat)
+        y_string = self.gaussian_conditional.compress(y, indexes, means=means)[0]
+        return [z_string, y_string]
+
+    def decode_strings(
+        self, strings: list[bytes], z_shape: tuple[int, int], quality: float
+    ) -> Tensor:
+        """[z_string, y_string] and the shape of z -> un-gained latent ŷ Tensor[1, M, h, w]."""
+        self._require_frozen()
+        z_hat = self.entropy_bottleneck.decompress([strings[0]], z_shape)
+        _, means, indexes = self._hyper_params(z_hat)
+        y_hat = self.gaussian_conditional.decompress([strings[1]], indexes, means=means)
+        _, inv_gain = self.gains(quality)
+        return y_hat * inv_gain.view(1, -1, 1, 1)

@@ -1,0 +1,156 @@
+"""Audio codec training: each rate level is steered to its target bitrate.
+
+Loss per step (one level drawn per batch): distortion + beta[level] * kbps, where kbps is the
+likelihood estimate of the bitrate. Instead of guessing a lambda per level, each beta follows
+the rate: log beta += rate_lr * (kbps / target - 1), a dual-ascent step on "rate = target", so
+level i ends near ``config.kbps[i]`` whatever the distortion's scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
+from aecodec.training import distributed
+from aecodec.training.audio_data import AudioCropSampler, list_audio, load_clips, split_holdout
+from aecodec.training.audio_loss import audio_distortion, si_sdr_db
+from aecodec.training.config import TrainConfig
+from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
+
+__all__ = ["AudioTask", "audio_config_from", "likelihood_kbps"]
+
+
+def audio_config_from(config: TrainConfig) -> AudioConfig:
+    """The model architecture a training config describes."""
+    return AudioConfig(
+        sample_rate=config.sample_rate,
+        strides=tuple(config.strides),
+        widths=tuple(config.widths),
+        m=config.m,
+        n=config.n,
+        levels=len(config.kbps),
+        kbps=tuple(float(k) for k in config.kbps),
+    )
+
+
+def likelihood_kbps(likelihoods: dict[str, Tensor], seconds: float) -> Tensor:
+    """Estimated bitrate, kbit/s: -sum(log2 likelihood) / seconds / 1000 (not a file size)."""
+    return sum(-torch.log2(v).sum() for v in likelihoods.values()) / seconds / 1000
+
+
+class AudioTask:
+    """Variable-rate audio hyperprior; see aecodec.models.audio_hyperprior."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        torch.manual_seed(config.seed)
+        self.config = config
+        self.arch = audio_config_from(config)
+        self.model = AudioHyperprior(self.arch)
+        if config.segment % self.model.factor:
+            raise ValueError(f"segment must be a multiple of {self.model.factor} samples")
+        self.model.train()
+        self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
+        self.forward_model = distributed.wrap(self.model)
+        files = list_audio(config.data)
+        if config.val:
+            train_files, val_files = files, list_audio(config.val)
+        else:
+            train_files, val_files = split_holdout(files, config.holdout_every)
+        rate = config.sample_rate
+        self.sampler = AudioCropSampler(
+            load_clips(train_files, rate), config.segment, config.seed + 1000 * distributed.rank()
+        )
+        self.val_clips = self._val_excerpts(load_clips(val_files, rate))
+        self.level_rng = np.random.default_rng(config.seed + 1)
+        self.log_beta = np.full(len(config.kbps), math.log(0.05))
+
+    def _val_excerpts(self, clips: list[np.ndarray]) -> list[Tensor]:
+        """First val_seconds of each clip's first channel, cut to a multiple of the factor."""
+        f = self.model.factor
+        length = max(f, int(self.config.val_seconds * self.config.sample_rate) // f * f)
+        out = []
+        for c in clips:
+            if c.shape[0] >= length:
+                out.append(torch.from_numpy(c[:length, 0].astype(np.float32) / 32767.0))
+        return out
+
+    def train_step(self, step: int) -> dict[str, float]:
+        level = int(self.level_rng.integers(len(self.config.kbps)))
+        x = self.sampler.batch(self.config.batch_size)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
+            out = self.forward_model(x, level)
+        x_hat = out["x_hat"].float().flatten(1)
+        seconds = x.shape[0] * x.shape[-1] / self.config.sample_rate
+        kbps = likelihood_kbps(out["likelihoods"], seconds)
+        distortion = audio_distortion(
+            x.flatten(1), x_hat, self.config.sample_rate, self.config.time_weight
+        )
+        beta = math.exp(self.log_beta[level])
+        loss = distortion + beta * kbps
+        rd_backward_step(self.model, self.optimizers, loss, self.config.clip_grad)
+        target = self.config.kbps[level]
+        self.log_beta[level] = float(
+            np.clip(self.log_beta[level] + self.config.rate_lr * (kbps.item() / target - 1), -12, 4)
+        )
+        return {
+            "loss": loss.item(),
+            "dist": distortion.item(),
+            "kbps": kbps.item(),
+            "level": level,
+            "beta": beta,
+        }
+
+    @torch.no_grad()
+    def validate(self) -> dict[str, float]:
+        """Per level, over the held-out excerpts: estimated kbps, distortion and SI-SDR; with
+        ``config.val_real_rate`` the real coded kbps and SI-SDR (CDFs frozen, real bytes)."""
+        result: dict[str, float] = {}
+        if not self.val_clips:
+            return result
+        if self.config.val_real_rate:
+            self.model.freeze()
+        rate = self.config.sample_rate
+        for level in range(len(self.config.kbps)):
+            rows = []
+            for clip in self.val_clips:
+                x = clip.view(1, 1, 1, -1)
+                out = self.model(x, level)
+                x_hat = out["x_hat"].flatten(1).clamp(-1, 1)
+                row = [
+                    likelihood_kbps(out["likelihoods"], clip.numel() / rate).item(),
+                    audio_distortion(x.flatten(1), x_hat, rate, self.config.time_weight).item(),
+                    si_sdr_db(x.flatten(1), x_hat).item(),
+                ]
+                if self.config.val_real_rate:
+                    row += self._coded(x, level + 1.0)
+                rows.append(row)
+            means = np.mean(np.asarray(rows), axis=0)
+            names = ["kbps", "dist", "sisdr", "real_kbps", "real_sisdr"][: len(means)]
+            result.update({f"{n}{level}": float(v) for n, v in zip(names, means, strict=True)})
+        return result
+
+    def _coded(self, x: Tensor, quality: float) -> list[float]:
+        """Real kbps (payload strings) and SI-SDR of one excerpt Tensor[1, 1, 1, T]."""
+        strings = self.model.compress(x, quality)
+        y_hat = self.model.decode_latent(strings, x.shape[-1], quality)
+        x_hat = self.model.synthesize(y_hat).flatten(1).clamp(-1, 1)
+        seconds = x.shape[-1] / self.config.sample_rate
+        kbps = sum(len(s) for s in strings) * 8 / seconds / 1000
+        return [kbps, si_sdr_db(x.flatten(1), x_hat).item()]
+
+    def extra_state(self) -> dict:
+        return {
+            "sampler": self.sampler.state(),
+            "level_rng": self.level_rng.bit_generator.state,
+            "log_beta": [float(b) for b in self.log_beta],
+        }
+
+    def load_extra_state(self, state: dict) -> None:
+        if distributed.rank() == 0:
+            self.sampler.set_state(state["sampler"])
+        self.level_rng.bit_generator.state = state["level_rng"]
+        self.log_beta = np.asarray(state["log_beta"], dtype=np.float64)

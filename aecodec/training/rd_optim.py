@@ -1,0 +1,44 @@
+"""Optimisers of a rate-distortion model: the main one, and the entropy bottleneck's auxiliary one.
+
+The entropy bottleneck's ``quantiles`` are fitted by their own loss (``model.aux_loss()``) on a
+separate Adam, as CompressAI prescribes; everything else follows the rate-distortion loss.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from aecodec.training import distributed
+
+__all__ = ["rd_optimizers", "rd_backward_step"]
+
+
+def rd_optimizers(
+    model: torch.nn.Module, lr: float, aux_lr: float
+) -> dict[str, torch.optim.Optimizer]:
+    """{"main": Adam over all but the quantiles, "aux": Adam over the quantiles}."""
+    aux = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
+    main = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
+    return {"main": torch.optim.Adam(main, lr=lr), "aux": torch.optim.Adam(aux, lr=aux_lr)}
+
+
+def rd_backward_step(
+    model: torch.nn.Module,
+    optimizers: dict[str, torch.optim.Optimizer],
+    loss: torch.Tensor,
+    clip_grad: float,
+) -> None:
+    """Backward the loss and step the main optimiser (norm clipped if clip_grad > 0), then one
+    step of the auxiliary loss (gradients averaged across ranks under torchrun)."""
+    main, aux = optimizers["main"], optimizers["aux"]
+    main.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip_grad > 0:
+        torch.nn.utils.clip_grad_norm_(
+            [p for g in main.param_groups for p in g["params"]], clip_grad
+        )
+    main.step()
+    aux.zero_grad(set_to_none=True)
+    model.aux_loss().backward()
+    distributed.average_gradients([p for g in aux.param_groups for p in g["params"]])
+    aux.step()

@@ -1,0 +1,30 @@
+"""Which Task class trains which ``config.task``: the one place that maps names to tasks."""
+
+from __future__ import annotations
+
+from aecodec.training.config import TrainConfig
+
+__all__ = ["TASKS", "make_task"]
+
+TASKS = ("image", "comm", "jscc", "audio")
+
+
+def make_task(config: TrainConfig):
+    """A Task (see aecodec.training.loop) for ``config.task``; imports only what it needs."""
+    if config.task == "image":
+        from aecodec.training.image_task import ImageTask
+
+        return ImageTask(config)
+    if config.task == "comm":
+        from aecodec.training.comm_task import CommTask
+
+        return CommTask(config)
+    if config.task == "jscc":
+        from aecodec.training.jscc_task import JSCCTask
+
+        return JSCCTask(config)
+    if config.task == "audio":
+        from aecodec.training.audio_task import AudioTask
+
+        return AudioTask(config)
+    raise ValueError(f"unknown task {config.task!r} (known: {', '.join(TASKS)})")

@@ -1,0 +1,1 @@
+"""Audio benchmark: codec adapters (aecodec, Opus, Vorbis, MP3), metrics, runner and report."""

@@ -1,0 +1,71 @@
+"""``aecodec bench audio``: bitrate against quality for aecodec, Opus, Vorbis and MP3."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aecodec.cli.bench_common import default_data_root, write_results
+from aecodec.cli.progress import progress_bar
+
+from aecodec.errors import AecodecError
+
+__all__ = ["add_audio_bench_command"]
+
+
+def _parse_kbps(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise AecodecError(f"--kbps: expected numbers like 6,12,24, got {text!r}") from None
+    if not values or min(values) <= 0:
+        raise AecodecError(f"--kbps: rates must be positive, got {text!r}")
+    return values
+
+
+def cmd_audio(a: argparse.Namespace) -> int:
+    from aecodec.bench.audio.codecs import make_audio_codecs
+    from aecodec.bench.audio.report import plot_summary, summary_table
+    from aecodec.bench.audio.runner import run_audio_bench
+
+    from aecodec.training.audio_data import list_audio
+
+    data = Path(a.data) if a.data else default_data_root() / "speech" / "test"
+    targets = _parse_kbps(a.kbps)
+    try:
+        files = list_audio(data)
+        codecs = make_audio_codecs([c.strip() for c in a.codecs.split(",")], a.model)
+    except (FileNotFoundError, ValueError) as e:
+        raise AecodecError(str(e)) from None
+    if a.files:
+        files = files[: a.files]
+    speech = a.speech if a.speech is not None else "speech" in str(data)
+    with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
+        result = run_audio_bench(files, codecs, targets, speech, tick)
+    result = {"data": str(data), "speech": speech, **result}
+    stem = a.name or data.parent.name
+    table = summary_table(result)
+    out = Path(a.out)
+    write_results(out, stem, result, table)
+    plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
+    sys.stdout.write(table)
+    return 0
+
+
+def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
+    """Register ``bench audio`` on the bench subparsers."""
+    p = bench.add_parser("audio", help="bitrate vs quality of audio codecs on a folder")
+    p.add_argument("--data", help="audio folder (default: $AECODEC_DATA/speech/test)")
+    p.add_argument("--codecs", default="aecodec,opus,vorbis,mp3", help="comma-separated codecs")
+    p.add_argument("--kbps", default="6,12,24,48", help="target bitrates in kbit/s")
+    p.add_argument("--files", type=int, default=0, help="first N files only (0: all)")
+    p.add_argument("--model", help="aecodec audio model (default: chosen by sample rate)")
+    p.add_argument(
+        "--speech",
+        action=argparse.BooleanOptionalAction,
+        help="report PESQ and STOI (default: when the folder path contains 'speech')",
+    )
+    p.add_argument("--out", default="bench/results/audio", help="output folder")
+    p.add_argument("--name", help="results file stem (default: the data folder's parent name)")
+    p.set_defaults(func=cmd_audio)
