@@ -1,14 +1,21 @@
-"""Variable-rate 1-D convolutional audio codec with a mean-scale hyperprior.
+"""Variable-rate 1-D convolutional audio codec with a mean-scale hyperprior, on MDCT frames.
 
 ::
 
-    x ─ conv ─ [down s_i ─ ELU ─ res]_i ─ conv ─ y ─ (gain, hyperprior, Q: gained_hyperprior) ─ ŷ
-    x̂ ─ conv ─ [ELU ─ up s_i ─ res]_i reversed ─ ELU ─ conv ─────────────────────────────────┘
+    x ─ MDCT(H) ─ conv ─ [ELU ─ down s_i ─ res]_i ─ ELU ─ conv ─ y ─ (gain, hyperprior, Q) ─ ŷ
+    x̂ ─ IMDCT(H) ─ conv ─ [res ─ ELU ─ up s_i]_i reversed ─ ELU ─ conv ──────────────────────┘
+
+A fixed, orthonormal MDCT (sine window, hop H) turns the waveform into H frequency channels
+per frame; the learned 1-D convolutions work over frames, with the H bins as channels, and the
+inverse MDCT maps the decoder's coefficients back to a waveform. The fixed transform does the
+first, long downsampling exactly and keeps coefficients aligned with the waveform, so the
+network learns waveform fidelity (SI-SDR) in a few thousand steps; a plain strided waveform
+autoencoder of the same depth did not learn it on this budget (SI-SDR stayed near -40 dB).
 
 Mono in, mono out; stereo is coded as mid and side, two passes of the same model (api side).
 Audio runs as a one-row image, so the 2-D layers, tiling and exact integer hyper-synthesis of
 the image codec serve unchanged: x Tensor[B, 1, 1, T] float, full scale ±1, T a multiple of
-``hop * 4``; y Tensor[B, M, 1, T / hop]; z Tensor[B, N, 1, T / (4 hop)].
+``hop * 4``; y Tensor[B, M, 1, T / hop]; z Tensor[B, N, 1, T / (4 hop)], hop = H x prod(s_i).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from aecodec.models.gained_hyperprior import GainedHyperprior
+from aecodec.models.mdct import IMDCT, MDCT
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
 
 __all__ = ["AudioConfig", "AudioHyperprior"]
@@ -29,16 +37,18 @@ __all__ = ["AudioConfig", "AudioHyperprior"]
 class AudioConfig:
     """Architecture of one audio model; stored in the zoo, never inferred from weights.
 
-    sample_rate: Hz the model works at; strides: downsampling per stage (hop = product);
-    widths: channels at full rate, then after each stage; m: channels of y; n: channels of z;
+    sample_rate: Hz the model works at; mdct_hop: samples per MDCT frame (= bins);
+    strides: downsampling over frames per stage (hop = mdct_hop x product); widths: channels
+    at the frame rate, then after each stage; m: channels of y; n: channels of z;
     levels: rate levels; kbps: the rate each level was trained to reach, per mono channel.
     """
 
     sample_rate: int = 16000
-    strides: tuple[int, ...] = (2, 4, 5, 8)
-    widths: tuple[int, ...] = (32, 48, 64, 128, 192)
+    mdct_hop: int = 64
+    strides: tuple[int, ...] = (2, 2)
+    widths: tuple[int, ...] = (192, 256, 256)
     m: int = 64
-    n: int = 64
+    n: int = 32
     levels: int = 4
     kbps: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
 
@@ -51,7 +61,7 @@ class AudioConfig:
     @property
     def hop(self) -> int:
         """Samples per latent frame."""
-        return math.prod(self.strides)
+        return self.mdct_hop * math.prod(self.strides)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,26 +122,30 @@ class _Residual(nn.Module):
 class AudioHyperprior(GainedHyperprior):
     """See module docstring. ``forward`` trains; compress, decode_latent and synthesize code."""
 
-    INPUT_SCALE = 8.0  # lifts speech (near -30 dBFS) so that y starts at a few quantisation steps
+    INPUT_SCALE = 32.0  # lifts speech (near -30 dBFS) so y starts at several quantisation steps
     TILE = 256  # latent frames per tile (analysis and synthesis)
-    HALO = 8  # latent frames of context around a tile: covers both transforms' reach
+    HALO = 16  # latent frames of context around a tile: more than both transforms' reach
 
     def __init__(self, config: AudioConfig) -> None:
         super().__init__()
         self.config = config
         w, s, m, n = config.widths, config.strides, config.m, config.n
-        enc: list[nn.Module] = [_Scale(self.INPUT_SCALE), _conv(1, w[0], 7)]
+        bins = config.mdct_hop
+        enc: list[nn.Module] = [_Scale(self.INPUT_SCALE), MDCT(bins), _conv(bins, w[0], 3)]
         for i, stride in enumerate(s):
-            enc += [_down(w[i], w[i + 1], stride), _Residual(w[i + 1])]
+            enc += [nn.ELU(), _down(w[i], w[i + 1], stride), _Residual(w[i + 1])]
         enc += [nn.ELU(), _conv(w[-1], m, 3)]
         self.g_a = nn.Sequential(*enc)
-        dec: list[nn.Module] = [_conv(m, w[-1], 7)]
+        dec: list[nn.Module] = [_conv(m, w[-1], 3)]
         for i in reversed(range(len(s))):
             dec += [_Residual(w[i + 1]), nn.ELU(), _up(w[i + 1], w[i], s[i])]
-        dec += [nn.ELU(), _conv(w[0], 1, 7), _Scale(1.0 / self.INPUT_SCALE)]
+        dec += [nn.ELU(), _conv(w[0], bins, 3), IMDCT(bins), _Scale(1.0 / self.INPUT_SCALE)]
         self.g_s = nn.Sequential(*dec)
-        self.g_a.apply(_init_weights)
-        self.g_s.apply(_init_weights)
+        for module in (*enc, *dec):
+            if not isinstance(module, _Residual):  # residual branches start at zero
+                _init_weights(module)
+        with torch.no_grad():  # the decoder starts near silence, not loud noise
+            dec[-3].weight.mul_(0.01)
         self.h_a = nn.Sequential(
             _conv(m, n, 3), nn.LeakyReLU(), _down(n, n, 2), nn.LeakyReLU(), _down(n, n, 2)
         )

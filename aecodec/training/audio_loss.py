@@ -1,4 +1,4 @@
-"""Audio distortion: multi-resolution STFT loss plus a time-domain term; SI-SDR for validation."""
+"""Audio distortion: relative waveform MSE plus a multi-resolution STFT term; SI-SDR."""
 
 from __future__ import annotations
 
@@ -34,10 +34,20 @@ def multi_resolution_stft_loss(x: Tensor, x_hat: Tensor, sizes: tuple[int, ...])
     return total / len(sizes)
 
 
-def audio_distortion(x: Tensor, x_hat: Tensor, sample_rate: int, time_weight: float) -> Tensor:
-    """Training distortion: MR-STFT loss + time_weight * mean |x - x_hat|. x: Tensor[B, T]."""
-    stft = multi_resolution_stft_loss(x, x_hat, stft_sizes(sample_rate))
-    return stft + time_weight * torch.mean(torch.abs(x - x_hat))
+def audio_distortion(x: Tensor, x_hat: Tensor, sample_rate: int, stft_weight: float) -> Tensor:
+    """Training distortion: relative waveform MSE + stft_weight * MR-STFT loss.
+
+    x, x_hat: Tensor[B, T]. The waveform term is mean_t (x - x_hat)^2 / mean_t x^2 per example
+    (1 for silence out, 0 for a perfect copy; -10 log10 of it is the SNR), so it weighs the
+    same at any level. It leads: with the MR-STFT loss in front, the model learned magnitudes
+    but hardly the waveform (SI-SDR near -30 dB after hundreds of steps); the STFT term, kept
+    small, adds weight to quiet spectral regions that MSE neglects.
+    """
+    energy = x.pow(2).mean(-1).clamp_min(1e-8)
+    waveform = ((x - x_hat).pow(2).mean(-1) / energy).mean()
+    if stft_weight == 0:
+        return waveform
+    return waveform + stft_weight * multi_resolution_stft_loss(x, x_hat, stft_sizes(sample_rate))
 
 
 def si_sdr_db(reference: Tensor, estimate: Tensor) -> Tensor:

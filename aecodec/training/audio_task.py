@@ -21,13 +21,18 @@ from aecodec.training.audio_loss import audio_distortion, si_sdr_db
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
-__all__ = ["AudioTask", "audio_config_from", "likelihood_kbps"]
+__all__ = ["AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
+
+# Cap of the rate multipliers: a level whose target lies below what the model can reach yet
+# (early on, the hyper-latent alone costs a few kbit/s) must not drown the distortion term.
+MAX_BETA = 2.0
 
 
 def audio_config_from(config: TrainConfig) -> AudioConfig:
     """The model architecture a training config describes."""
     return AudioConfig(
         sample_rate=config.sample_rate,
+        mdct_hop=config.mdct_hop,
         strides=tuple(config.strides),
         widths=tuple(config.widths),
         m=config.m,
@@ -66,7 +71,7 @@ class AudioTask:
         )
         self.val_clips = self._val_excerpts(load_clips(val_files, rate))
         self.level_rng = np.random.default_rng(config.seed + 1)
-        self.log_beta = np.full(len(config.kbps), math.log(0.05))
+        self.log_beta = np.full(len(config.kbps), math.log(0.01))
 
     def _val_excerpts(self, clips: list[np.ndarray]) -> list[Tensor]:
         """First val_seconds of each clip's first channel, cut to a multiple of the factor."""
@@ -87,14 +92,18 @@ class AudioTask:
         seconds = x.shape[0] * x.shape[-1] / self.config.sample_rate
         kbps = likelihood_kbps(out["likelihoods"], seconds)
         distortion = audio_distortion(
-            x.flatten(1), x_hat, self.config.sample_rate, self.config.time_weight
+            x.flatten(1), x_hat, self.config.sample_rate, self.config.stft_weight
         )
         beta = math.exp(self.log_beta[level])
         loss = distortion + beta * kbps
         rd_backward_step(self.model, self.optimizers, loss, self.config.clip_grad)
         target = self.config.kbps[level]
         self.log_beta[level] = float(
-            np.clip(self.log_beta[level] + self.config.rate_lr * (kbps.item() / target - 1), -12, 4)
+            np.clip(
+                self.log_beta[level] + self.config.rate_lr * (kbps.item() / target - 1),
+                math.log(1e-4),
+                math.log(MAX_BETA),
+            )
         )
         return {
             "loss": loss.item(),
@@ -122,7 +131,7 @@ class AudioTask:
                 x_hat = out["x_hat"].flatten(1).clamp(-1, 1)
                 row = [
                     likelihood_kbps(out["likelihoods"], clip.numel() / rate).item(),
-                    audio_distortion(x.flatten(1), x_hat, rate, self.config.time_weight).item(),
+                    audio_distortion(x.flatten(1), x_hat, rate, self.config.stft_weight).item(),
                     si_sdr_db(x.flatten(1), x_hat).item(),
                 ]
                 if self.config.val_real_rate:

@@ -52,11 +52,12 @@ class TrainConfig:
     init_from: str = ""  # checkpoint.pt of another run to start from (matching tensors)
     # audio codec (task = "audio"); uses n, m, lr, aux_lr, batch_size, bf16 above
     sample_rate: int = 16000  # Hz the model works at (inputs are resampled)
-    strides: list[int] = field(default_factory=lambda: [2, 4, 5, 8])  # hop = product
-    widths: list[int] = field(default_factory=lambda: [32, 48, 64, 128, 192])
+    mdct_hop: int = 64  # samples per MDCT frame (= frequency bins)
+    strides: list[int] = field(default_factory=lambda: [2, 2])  # over MDCT frames
+    widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level
-    segment: int = 20480  # training crop, samples (a multiple of 4 * hop)
-    time_weight: float = 10.0  # weight of mean |x - x_hat| beside the MR-STFT loss
+    segment: int = 16384  # training crop, samples (a multiple of 4 * hop)
+    stft_weight: float = 0.1  # weight of the MR-STFT loss beside the relative waveform MSE
     rate_lr: float = 0.02  # step of the log rate multipliers that steer each level to its kbps
     holdout_every: int = 20  # without --val, every N-th training file is held out
     val_seconds: float = 4.0  # validation excerpt per held-out file

@@ -1,0 +1,182 @@
+"""The shipped audio codecs end to end: files, CLI, rate control, determinism, clean errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from aecodec.cli.main import main
+
+from aecodec import audio_api, zoo
+from aecodec.bitstream import BitstreamError
+
+HERE = Path(__file__).parent
+REPO = HERE.parents[1]
+
+
+def speechlike(seconds: float, rate: int, channels: int = 1, seed: int = 0) -> np.ndarray:
+    """Deterministic voiced-like test signal: harmonics under a syllable envelope, plus noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    f0 = 140 + 30 * np.sin(2 * np.pi * 0.7 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    voiced = sum(np.sin(k * phase) / k for k in range(1, 12))
+    envelope = np.clip(np.sin(2 * np.pi * 2.5 * t), 0, None) ** 0.5
+    x = 0.15 * envelope * voiced + 0.003 * rng.standard_normal(t.size)
+    out = np.stack([x * (1.0 - 0.3 * c) for c in range(channels)], 1)
+    return out.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def speech_model() -> str:
+    names = [e.name for e in zoo.registry().values() if e.kind == "audio"]
+    if not names:
+        pytest.fail("no audio model is registered")
+    return audio_api.pick_audio_model(16000)
+
+
+def test_each_sample_rate_picks_a_model_that_covers_it() -> None:
+    low, high = audio_api.pick_audio_model(16000), audio_api.pick_audio_model(44100)
+    assert zoo.registry()[low].config["sample_rate"] == 16000
+    assert zoo.registry()[high].config["sample_rate"] == 44100
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(16000, 1), (44100, 2), (22050, 1), (48000, 2)])
+def test_round_trip_restores_rate_length_and_channels(rate: int, channels: int) -> None:
+    x = speechlike(1.3, rate, channels)
+    data = audio_api.compress_audio(x, rate, 2.0)
+    y, header = audio_api.decompress_audio(data)
+    assert y.dtype == np.int16 and y.shape == x.shape
+    assert header.sample_rate == rate and header.frames == x.shape[0]
+    assert np.corrcoef(x[:, 0], y[:, 0].astype(np.float32))[0, 1] > 0.5  # the signal is there
+
+
+def test_higher_quality_costs_more_bits_and_gives_less_error(speech_model: str) -> None:
+    x = speechlike(3.0, 16000)
+    sizes, errors = [], []
+    for q in (1.0, 4.0):
+        data = audio_api.compress_audio(x, 16000, q, speech_model)
+        y = audio_api.decompress_audio(data)[0].astype(np.float32) / 32767
+        sizes.append(len(data))
+        errors.append(float(np.mean((y - x) ** 2)))
+    assert sizes[0] < sizes[1]
+    assert errors[1] < errors[0]
+
+
+def test_kbps_target_is_met_within_three_percent(speech_model: str) -> None:
+    x = speechlike(6.0, 16000)
+    data, _ = audio_api.compress_audio_to_kbps(x, 16000, 6.0, speech_model)
+    kbps = len(data) * 8 / 6.0 / 1000
+    assert abs(kbps - 6.0) / 6.0 <= 0.03
+
+
+def test_decoding_is_identical_with_1_and_2_threads(tmp_path: Path) -> None:
+    files = []
+    for i, (rate, ch) in enumerate([(16000, 1), (44100, 2)]):
+        path = tmp_path / f"a{i}.aec"
+        path.write_bytes(audio_api.compress_audio(speechlike(12.0, rate, ch, seed=i), rate, 2.5))
+        files.append(path)
+    hashes = []
+    for threads in (1, 2):
+        out = subprocess.run(
+            [sys.executable, str(HERE / "decode_audio_worker.py"), str(threads), *map(str, files)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        hashes.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    old = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        here = {
+            str(p): hashlib.sha256(
+                audio_api.decompress_audio(p.read_bytes())[0].tobytes()
+            ).hexdigest()
+            for p in files
+        }
+    finally:
+        torch.set_num_threads(old)
+    assert hashes[0] == hashes[1] == here
+
+
+def test_cli_round_trip_flac_in_flac_out(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "talk.flac"
+    sf.write(src, speechlike(2.0, 16000), 16000)
+    before = src.read_bytes()
+    aec = tmp_path / "t.aec"
+    assert main(["compress", str(src), "-o", str(aec), "--kbps", "6"]) == 0
+    assert "kbit/s" in capsys.readouterr().err
+    assert src.read_bytes() == before
+    out = tmp_path / "t.flac"
+    assert main(["decompress", str(aec), "-o", str(out)]) == 0
+    info = sf.info(str(out))
+    assert (info.format, info.samplerate, info.frames, info.channels) == ("FLAC", 16000, 32000, 1)
+    assert main(["info", str(aec)]) == 0
+    header = json.loads(capsys.readouterr().out)
+    assert header["kind"] == "audio" and header["kbps"] == pytest.approx(6.0, rel=0.03)
+
+
+def test_cli_decompress_defaults_to_wav_for_audio(tmp_path: Path) -> None:
+    src = tmp_path / "clip.wav"
+    sf.write(src, speechlike(1.0, 16000), 16000)
+    assert main(["compress", str(src)]) == 0
+    (tmp_path / "clip.wav").unlink()
+    assert main(["decompress", str(tmp_path / "clip.aec")]) == 0
+    assert sf.info(str(tmp_path / "clip.wav")).samplerate == 16000
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: sf.write(p, np.zeros((0, 1), np.float32), 16000), "zero-length"),
+        (lambda p: p.write_text("not audio"), "not an audio format"),
+    ],
+)
+def test_bad_audio_inputs_exit_2_with_one_line(tmp_path: Path, capsys, make, message) -> None:
+    src = tmp_path / "in.wav"
+    make(src)
+    assert main(["compress", str(src), "-o", str(tmp_path / "x.aec")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.aec").exists()
+
+
+def test_rate_flags_are_checked_against_the_media(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "a.wav"
+    sf.write(src, speechlike(1.0, 16000), 16000)
+    assert main(["compress", str(src), "-o", str(tmp_path / "a.aec"), "--bpp", "0.5"]) == 2
+    assert "--bpp is for images" in capsys.readouterr().err
+
+
+def test_truncated_and_corrupted_audio_files_are_refused(tmp_path: Path) -> None:
+    data = audio_api.compress_audio(speechlike(2.0, 16000), 16000, 2.0)
+    for bad in (data[: len(data) // 2], data[:-1], data[:20]):
+        with pytest.raises(BitstreamError):
+            audio_api.decompress_audio(bad)
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0x10
+    with pytest.raises(BitstreamError, match="checksum"):
+        audio_api.decompress_audio(bytes(flipped))
+    aec = tmp_path / "bad.aec"
+    aec.write_bytes(bytes(flipped))
+    assert main(["decompress", str(aec), "-o", str(tmp_path / "x.wav")]) == 2
+    assert not (tmp_path / "x.wav").exists()
+
+
+def test_image_files_and_audio_files_do_not_mix(tmp_path: Path, demo_pixels, capsys) -> None:
+    from aecodec import api
+
+    img = tmp_path / "i.aec"
+    img.write_bytes(api.compress_image(demo_pixels[:64, :64].copy(), 2.0))
+    assert main(["decompress", str(img), "-o", str(tmp_path / "i.wav")]) == 2
+    assert "holds an image" in capsys.readouterr().err
+    with pytest.raises(BitstreamError, match="holds an image"):
+        audio_api.decompress_audio(img.read_bytes())

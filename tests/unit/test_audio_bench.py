@@ -1,0 +1,73 @@
+"""Audio benchmark pieces: alignment, metrics, and the libsndfile adapters' rate search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from aecodec.bench.audio import metrics as M
+from aecodec.bench.audio.codecs import make_audio_codecs
+from aecodec.bench.audio.report import summary_table
+from aecodec.bench.audio.runner import _summary
+
+
+def noise_speechlike(seconds: float = 2.0, rate: int = 16000) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    t = np.arange(int(seconds * rate)) / rate
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    x = envelope * (0.2 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(t.size))
+    return x[:, None].astype(np.float32)
+
+
+def test_align_recovers_a_known_delay() -> None:
+    x = noise_speechlike()
+    delayed = np.concatenate([np.zeros((1105, 1), np.float32), x])
+    aligned, lag = M.align(x, delayed)
+    assert lag == 1105
+    assert np.allclose(aligned, x)
+
+
+def test_log_mel_distance_is_zero_for_identical_and_positive_otherwise() -> None:
+    x = noise_speechlike()
+    assert M.log_mel_distance(x, x, 16000) == pytest.approx(0.0, abs=1e-9)
+    assert M.log_mel_distance(x, 0.5 * x, 16000) == pytest.approx(6.02, abs=0.05)
+
+
+def test_stoi_is_high_for_clean_and_lower_for_noisy_speechlike_audio() -> None:
+    x = noise_speechlike(3.0)
+    noisy = x + 0.3 * np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    assert M.stoi(x, x, 16000) > 0.99
+    assert M.stoi(x, noisy, 16000) < M.stoi(x, x, 16000)
+
+
+def test_opus_adapter_lands_near_its_target_bitrate() -> None:
+    (opus,) = make_audio_codecs(["opus"])
+    x = noise_speechlike(4.0)
+    data, used = opus.encode(x, 16000, 24.0)
+    kbps = len(data) * 8 / 4.0 / 1000
+    assert abs(kbps - 24.0) / 24.0 < 0.15
+    assert used["sample_rate"] == 16000
+    assert opus.decode(data, 16000).shape[1] == 1
+
+
+def test_vorbis_adapter_drops_the_sample_rate_for_low_targets() -> None:
+    (vorbis,) = make_audio_codecs(["vorbis"])
+    x = noise_speechlike(4.0)
+    _, used = vorbis.encode(x, 16000, 8.0)
+    assert used["sample_rate"] < 16000
+
+
+def test_unknown_codec_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown audio codec"):
+        make_audio_codecs(["aac"])
+
+
+def test_summary_averages_files_per_codec_and_target() -> None:
+    rows = [
+        {"codec": "opus", "target_kbps": 6.0, "kbps": 7.0, "si_sdr": 1.0, "log_mel": 2.0},
+        {"codec": "opus", "target_kbps": 6.0, "kbps": 8.0, "si_sdr": 3.0, "log_mel": 4.0},
+    ]
+    summary = _summary(rows, ["opus"], [6.0], ["si_sdr", "log_mel"])
+    assert summary["opus"]["kbps"] == [7.5]
+    assert summary["opus"]["si_sdr"] == [2.0]
+    table = summary_table({"metrics": ["si_sdr", "log_mel"], "summary": summary})
+    assert "| opus | 6 | 7.50 | 2.00 | 3.00 |" in table

@@ -1,0 +1,78 @@
+"""The audio hyperprior: shapes, tiled coding equals whole-signal coding, exact hyper-synthesis."""
+
+from __future__ import annotations
+
+import torch
+
+from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
+from aecodec.models.mdct import IMDCT, MDCT
+from aecodec.training.audio_loss import multi_resolution_stft_loss, si_sdr_db, stft_sizes
+
+SMALL = AudioConfig(mdct_hop=16, strides=(2,), widths=(8, 12), m=8, n=8, levels=2, kbps=(2.0, 4.0))
+
+
+def small_model() -> AudioHyperprior:
+    torch.manual_seed(0)
+    return AudioHyperprior(SMALL).eval()
+
+
+def test_forward_keeps_length_and_gives_likelihoods() -> None:
+    model = small_model()
+    x = torch.randn(2, 1, 1, model.factor * 5) * 0.1
+    out = model(x, 1)
+    assert out["x_hat"].shape == x.shape
+    assert out["likelihoods"]["y"].shape == (2, 8, 1, 5 * 4)
+    assert out["likelihoods"]["z"].shape == (2, 8, 1, 5)
+
+
+def test_tiled_synthesis_equals_whole_signal() -> None:
+    model = small_model()
+    y = torch.randn(1, 8, 1, model.TILE * 2 + 40)
+    tiled = model.synthesize(y)
+    whole = model.g_s(y)
+    assert tiled.shape == whole.shape
+    assert torch.allclose(tiled, whole, atol=1e-5)
+
+
+def test_compress_decode_round_trip_of_latent_is_exact_for_a_long_signal() -> None:
+    model = small_model()
+    model.freeze()
+    x = torch.randn(1, 1, 1, model.factor * 300) * 0.1  # several analysis tiles
+    strings = model.compress(x, 1.5)
+    y_hat = model.decode_latent(strings, x.shape[-1], 1.5)
+    again = model.decode_latent(strings, x.shape[-1], 1.5)
+    assert y_hat.shape == (1, 8, 1, 300 * 4)
+    assert torch.equal(y_hat, again)
+
+
+def test_mdct_reconstructs_the_waveform_and_keeps_its_energy() -> None:
+    hop = 64
+    x = torch.randn(2, 1, 1, hop * 40)
+    coefficients = MDCT(hop)(x)
+    assert coefficients.shape == (2, hop, 1, 40)
+    y = IMDCT(hop)(coefficients)
+    inner = slice(hop, -hop)  # the first and last half frames lack their aliasing partner
+    assert torch.allclose(y[..., inner], x[..., inner], atol=1e-5)
+    ratio = coefficients.pow(2).sum() / x.pow(2).sum()
+    assert abs(ratio.item() - 1) < 0.02  # orthonormal up to the edges
+
+
+def test_stft_sizes_scale_with_sample_rate() -> None:
+    assert stft_sizes(16000) == (256, 512, 1024)
+    assert stft_sizes(44100) == (512, 1024, 2048)
+
+
+def test_stft_loss_is_zero_for_identical_and_grows_with_noise() -> None:
+    x = torch.randn(2, 4096) * 0.1
+    sizes = stft_sizes(16000)
+    assert multi_resolution_stft_loss(x, x, sizes).item() < 1e-5
+    small = multi_resolution_stft_loss(x, x + 0.001 * torch.randn_like(x), sizes)
+    large = multi_resolution_stft_loss(x, x + 0.05 * torch.randn_like(x), sizes)
+    assert 0 < small.item() < large.item()
+
+
+def test_si_sdr_ignores_gain_and_punishes_noise() -> None:
+    x = torch.randn(1, 8000)
+    assert si_sdr_db(x, 0.5 * x).item() > 80
+    noisy = si_sdr_db(x, x + 0.1 * torch.randn_like(x)).item()
+    assert 18 < noisy < 22  # noise 20 dB below the signal
