@@ -1,0 +1,87 @@
+"""Audio training through the shared loop: a tiny run trains, resumes exactly and exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from aecodec.cli.main import main
+
+from aecodec import zoo
+
+TINY = """
+task = "audio"
+sample_rate = 8000
+mdct_hop = 16
+strides = [2]
+widths = [16, 16]
+m = 8
+n = 8
+kbps = [2.0, 4.0]
+segment = 1024
+batch_size = 2
+steps = 4
+val_every = 2
+val_seconds = 0.5
+holdout_every = 3
+checkpoint_minutes = 0.0
+"""
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    data = tmp_path / "audio"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        t = np.arange(8000) / 8000
+        x = 0.2 * np.sin(2 * np.pi * (200 + 100 * i) * t) + 0.01 * rng.standard_normal(t.size)
+        channels = np.stack([x, 0.5 * x], 1) if i == 1 else x[:, None]
+        sf.write(data / f"clip{i}.flac", channels.astype(np.float32), 8000)
+    return data
+
+
+def _train(folder: Path, config: Path, run: Path, *extra: str) -> int:
+    return main(
+        [
+            "train",
+            "audio",
+            "--data",
+            str(folder),
+            "--config",
+            str(config),
+            "--out",
+            str(run),
+            *extra,
+        ]
+    )
+
+
+def test_tiny_audio_run_resumes_exactly_and_exports(folder: Path, tmp_path: Path) -> None:
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY)
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    assert _train(folder, config, whole) == 0
+    assert _train(folder, config, split, "--steps", "2") == 0
+    assert _train(folder, config, split, "--steps", "4", "--resume") == 0
+    a = torch.load(whole / "checkpoint.pt", weights_only=True)["model"]
+    b = torch.load(split / "checkpoint.pt", weights_only=True)["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    records = [json.loads(line) for line in (whole / "log.jsonl").read_text().splitlines()]
+    assert "val_real_kbps0" in records[1]  # validation codes real bytes
+    weights = tmp_path / "weights"
+    assert main(["export", str(whole), "--name", "tiny-audio", "--weights-dir", str(weights)]) == 0
+    model, entry = zoo.load("tiny-audio", weights)
+    assert entry.kind == "audio" and model.cdfs_frozen()
+    assert entry.config["sample_rate"] == 8000
+
+
+def test_audio_training_refuses_a_segment_off_the_model_grid(folder: Path, tmp_path: Path, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text(TINY.replace("segment = 1024", "segment = 1000"))
+    assert _train(folder, config, tmp_path / "run") == 2
+    assert "segment must be a multiple" in capsys.readouterr().err
