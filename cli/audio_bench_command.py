@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -41,12 +42,16 @@ def cmd_audio(a: argparse.Namespace) -> int:
     if a.files:
         files = files[: a.files]
     speech = a.speech if a.speech is not None else "speech" in str(data)
-    with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
-        result = run_audio_bench(files, codecs, targets, speech, tick)
-    result = {"data": str(data), "speech": speech, **result}
     stem = a.name or data.parent.name
-    table = summary_table(result)
     out = Path(a.out)
+    previous = None
+    if a.reuse and (out / f"{stem}.json").exists():
+        previous = json.loads((out / f"{stem}.json").read_text())
+        previous = previous if previous.get("data") == str(data) else None
+    with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
+        result = run_audio_bench(files, codecs, targets, speech, tick, previous)
+    result = {"data": str(data), "speech": speech, **result}
+    table = summary_table(result)
     write_results(out, stem, result, table)
     plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
     sys.stdout.write(table)
@@ -67,5 +72,10 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
         help="report PESQ and STOI (default: when the folder path contains 'speech')",
     )
     p.add_argument("--out", default="bench/results/audio", help="output folder")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep rows already in the results file for codecs with identical settings",
+    )
     p.add_argument("--name", help="results file stem (default: the data folder's parent name)")
     p.set_defaults(func=cmd_audio)

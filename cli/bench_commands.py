@@ -28,13 +28,10 @@ def cmd_jpeg_matched(a: argparse.Namespace) -> int:
     except FileNotFoundError as e:
         raise AecodecError(str(e)) from None
     qualities = [float(q) for q in a.qualities.split(",")]
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
     with progress_bar(count * len(qualities), "images") as tick:
         result = run_jpeg_matched(data, qualities, a.model, tick)
-    (out / "jpeg_matched.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown_table(result)
-    (out / "jpeg_matched.md").write_text(table)
+    write_results(Path(a.out), "jpeg_matched", result, table)
     sys.stdout.write(table)
     return 0
 

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-__all__ = ["IMAGE_SUFFIXES", "list_images", "ImageCropSampler"]
+__all__ = ["IMAGE_SUFFIXES", "list_images", "load_validation_images", "ImageCropSampler"]
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
 
@@ -23,6 +23,29 @@ def list_images(folder: str | Path) -> list[Path]:
     if not files:
         raise FileNotFoundError(f"no images in {folder}")
     return files
+
+
+def load_validation_images(
+    folder: str | Path, count: int, multiple: int, side: int = 0
+) -> list[Tensor]:
+    """The first ``count`` images of a folder as Tensor[3, h, w] float in [0, 1].
+
+    Each is cut to a multiple of ``multiple`` pixels: from the top-left corner, or, with
+    ``side`` > 0, as a centred square of at most ``side`` pixels.
+    """
+    out = []
+    for path in list_images(folder)[:count]:
+        with Image.open(path) as im:
+            arr = np.asarray(im.convert("RGB"))
+        h, w = arr.shape[0] // multiple * multiple, arr.shape[1] // multiple * multiple
+        top = left = 0
+        if side:
+            s = min(side, h, w)
+            top, left = (arr.shape[0] - s) // 2, (arr.shape[1] - s) // 2
+            h = w = s
+        crop = arr[top : top + h, left : left + w].copy()
+        out.append(torch.from_numpy(crop).permute(2, 0, 1).float() / 255)
+    return out
 
 
 class ImageCropSampler:

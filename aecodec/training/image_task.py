@@ -11,7 +11,7 @@ from torch import Tensor
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
-from aecodec.training.image_data import ImageCropSampler, list_images
+from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["ImageTask", "rate_bpp"]
@@ -46,19 +46,9 @@ class ImageTask:
             config.data, config.crop, config.seed + 1000 * distributed.rank()
         )
         self.level_rng = np.random.default_rng(config.seed + 1)
-        self.val_images = self._load_val(config.val, config.val_images) if config.val else []
-
-    @staticmethod
-    def _load_val(folder: str, count: int) -> list[Tensor]:
-        from PIL import Image
-
-        out = []
-        for path in list_images(folder)[:count]:
-            with Image.open(path) as im:
-                arr = np.asarray(im.convert("RGB"))
-            h, w = arr.shape[0] // 64 * 64, arr.shape[1] // 64 * 64
-            out.append(torch.from_numpy(arr[:h, :w].copy()).permute(2, 0, 1).float() / 255)
-        return out
+        self.val_images = (
+            load_validation_images(config.val, config.val_images, 64) if config.val else []
+        )
 
     def _transforms_autocast(self):
         return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16)

@@ -14,12 +14,11 @@ from fractions import Fraction
 
 import numpy as np
 import torch
-from torch import Tensor
 
 from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
-from aecodec.training.image_data import ImageCropSampler, list_images
+from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["JSCCTask", "jscc_config_from", "parse_ratio"]
@@ -66,22 +65,11 @@ class JSCCTask:
             config.data, config.crop, config.seed + 1000 * distributed.rank()
         )
         self.generator = torch.Generator().manual_seed(config.seed + 1 + 1000 * distributed.rank())
-        self.val_images = self._load_val(config.val, config.val_images) if config.val else []
-
-    @staticmethod
-    def _load_val(folder: str, count: int) -> list[Tensor]:
-        from PIL import Image
-
-        out = []
-        for path in list_images(folder)[:count]:
-            with Image.open(path) as im:
-                arr = np.asarray(im.convert("RGB"))
-            h, w = arr.shape[:2]
-            s = min(_VAL_SIDE, h // 4 * 4, w // 4 * 4)
-            top, left = (h - s) // 2, (w - s) // 2
-            crop = arr[top : top + s, left : left + s].copy()
-            out.append(torch.from_numpy(crop).permute(2, 0, 1).float() / 255)
-        return out
+        self.val_images = (
+            load_validation_images(config.val, config.val_images, 4, _VAL_SIDE)
+            if config.val
+            else []
+        )
 
     def train_step(self, step: int) -> dict[str, float]:
         x = self.sampler.batch(self.config.batch_size)

@@ -27,7 +27,7 @@ from aecodec.media_audio import resample
 
 __all__ = ["AudioCodec", "LibsndfileCodec", "AecodecAudio", "make_audio_codecs", "AUDIO_CODECS"]
 
-_LEVEL_STEPS = 9  # bisection steps on compression_level
+_LEVEL_STEPS = 7  # bisection steps on compression_level
 
 
 @dataclass

@@ -68,20 +68,47 @@ def _summary(rows: list[dict], codecs: list[str], targets: list[float], names: l
     return out
 
 
+def reusable_rows(previous: dict | None, codec: AudioCodec, files: list[Path], targets, names):
+    """Rows of ``codec`` from an earlier result with the same settings, files, targets and
+    metrics, or None."""
+    if not previous or previous.get("codecs", {}).get(codec.name) != codec.settings():
+        return None
+    if previous.get("metrics") != names:
+        return None
+    rows = [r for r in previous.get("rows", []) if r["codec"] == codec.name]
+    wanted = {(p.name, t) for p in files for t in targets}
+    return rows if {(r["file"], r["target_kbps"]) for r in rows} == wanted else None
+
+
 def run_audio_bench(
     files: list[Path],
     codecs: list[AudioCodec],
     targets: list[float],
     speech: bool,
     tick: Tick = None,
+    previous: dict | None = None,
 ) -> dict:
-    """Every codec at every target on every file; see module docstring for the result."""
+    """Every codec at every target on every file; see module docstring for the result.
+
+    previous: an earlier result; codecs whose rows it holds with identical settings, files,
+    targets and metrics are not rerun (``bench audio --reuse``).
+    """
     names = metric_names(speech)
     rows = []
+    todo = []
+    for codec in codecs:
+        kept = reusable_rows(previous, codec, files, targets, names)
+        if kept is None:
+            todo.append(codec)
+        else:
+            rows += kept
+            if tick is not None:
+                for _ in range(len(files) * len(targets)):
+                    tick()
     for path in files:
         ref, rate = read_audio(path)
         seconds = ref.shape[0] / rate
-        for codec in codecs:
+        for codec in todo:
             for target in targets:
                 data, used = codec.encode(ref, rate, target)
                 decoded = codec.decode(data, rate)
