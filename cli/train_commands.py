@@ -144,18 +144,25 @@ def cmd_export(a: argparse.Namespace) -> int:
     return 0
 
 
+def _add_run_arguments(p: argparse.ArgumentParser, data: str | None, steps_help: str) -> None:
+    """The options every ``train KIND`` shares: data folders (unless ``data`` is None), the run
+    folder, the config, the step count, resume and force."""
+    if data is not None:
+        p.add_argument("--data", help=f"folder of training {data}")
+        p.add_argument("--val", help=f"folder of held-out validation {data}")
+    p.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
+    p.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
+    p.add_argument("--steps", type=int, help=f"total optimiser steps ({steps_help})")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+
+
 def add_train_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a model on your own data")
     kinds = p.add_subparsers(dest="kind", metavar="KIND", parser_class=type(p))
     kinds.required = True
     t = kinds.add_parser("image", help="train the image codec")
-    t.add_argument("--data", help="folder of training images")
-    t.add_argument("--val", help="folder of held-out validation images")
-    t.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
-    t.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
-    t.add_argument("--steps", type=int, help="total optimiser steps (overrides the config)")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out")
-    t.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    _add_run_arguments(t, "images", "overrides the config")
     t.set_defaults(func=cmd_train_image)
 
     c = kinds.add_parser("comm", help="train an (n, k) communication autoencoder over AWGN")
@@ -163,37 +170,21 @@ def add_train_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--k", type=int, help="bits per message (default 4)")
     c.add_argument("--ebno-db", help="training Eb/N0 in dB: DB or LOW:HIGH (default 7)")
     c.add_argument("--hidden", type=int, help="layer width (default max(64, 2^(k+1)))")
-    c.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
-    c.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
-    c.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
-    c.add_argument("--resume", action="store_true", help="continue the run in --out")
-    c.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    _add_run_arguments(c, None, "default 20000")
     c.set_defaults(func=cmd_train_comm)
 
     j = kinds.add_parser("jscc", help="train a deep JSCC image transmitter (SNR-adaptive)")
-    j.add_argument("--data", help="folder of training images")
-    j.add_argument("--val", help="folder of held-out validation images")
     j.add_argument("--ratio", help="bandwidth ratio k/n, channel uses per pixel value (1/6)")
     j.add_argument("--snr-db", help="training SNR (Es/N0) in dB: DB or LOW:HIGH (0:20)")
     j.add_argument("--channel", choices=["awgn", "rayleigh"], help="channel (awgn)")
     j.add_argument("--filters", type=int, help="hidden width (64)")
-    j.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
-    j.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
-    j.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
-    j.add_argument("--resume", action="store_true", help="continue the run in --out")
-    j.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    _add_run_arguments(j, "images", "default 20000")
     j.set_defaults(func=cmd_train_jscc)
 
     u = kinds.add_parser("audio", help="train an audio codec (speech or music)")
-    u.add_argument("--data", help="folder of training audio (WAV, FLAC, OGG)")
-    u.add_argument("--val", help="folder of held-out audio (default: every 20th file of --data)")
     u.add_argument("--sample-rate", type=int, help="model sample rate in Hz (16000)")
     u.add_argument("--kbps", help="rate levels in kbit/s per channel, e.g. 3,6,12,24")
-    u.add_argument("--out", required=True, help="run folder: config, checkpoint, log")
-    u.add_argument("--config", help="TOML file with hyperparameters (see configs/)")
-    u.add_argument("--steps", type=int, help="total optimiser steps (default 20000)")
-    u.add_argument("--resume", action="store_true", help="continue the run in --out")
-    u.add_argument("-f", "--force", action="store_true", help="restart over an existing run")
+    _add_run_arguments(u, "audio (WAV, FLAC, OGG; default val: every 20th file)", "default 20000")
     u.set_defaults(func=cmd_train_audio)
 
     e = sub.add_parser("export", help="freeze a run's CDFs and register its weights")

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from aecodec.media_audio import AUDIO_SUFFIXES, read_audio, resample
+from aecodec.training.files import list_files
 
 __all__ = ["list_audio", "split_holdout", "load_clips", "AudioCropSampler"]
 
@@ -18,13 +19,7 @@ _MIXES = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.5, -0.5]], dtype=np.fl
 
 def list_audio(folder: str | Path) -> list[Path]:
     """Sorted audio files directly in ``folder``; a clear error if there are none."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"audio folder not found: {folder}")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
-    if not files:
-        raise FileNotFoundError(f"no audio files in {folder}")
-    return files
+    return list_files(folder, AUDIO_SUFFIXES, "audio files")
 
 
 def split_holdout(files: list[Path], every: int) -> tuple[list[Path], list[Path]]:

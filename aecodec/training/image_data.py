@@ -9,6 +9,8 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from aecodec.training.files import list_files
+
 __all__ = ["IMAGE_SUFFIXES", "list_images", "load_validation_images", "ImageCropSampler"]
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
@@ -16,13 +18,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".p
 
 def list_images(folder: str | Path) -> list[Path]:
     """Sorted image files directly in ``folder``; a clear error if there are none."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"image folder not found: {folder}")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise FileNotFoundError(f"no images in {folder}")
-    return files
+    return list_files(folder, IMAGE_SUFFIXES, "images")
 
 
 def load_validation_images(

@@ -1,6 +1,7 @@
-"""Subprocess helper: decode .aec files with a given thread count, print pixel hashes as JSON.
+"""Subprocess helper: decode .aec files with a given thread count, print output hashes as JSON.
 
-python decode_worker.py THREADS FILE... (run by test_determinism.py in fresh processes)
+python decode_worker.py THREADS FILE... (run by the determinism tests in fresh processes).
+Images hash their pixels, audio files their 16-bit samples.
 """
 
 import hashlib
@@ -11,11 +12,15 @@ import torch
 
 torch.set_num_threads(int(sys.argv[1]))
 
-from aecodec import api  # noqa: E402
+from aecodec import api, audio_api, bitstream  # noqa: E402
 
 out = {}
 for path in sys.argv[2:]:
     with open(path, "rb") as f:
-        pixels, _ = api.decompress_image(f.read())
-    out[path] = hashlib.sha256(pixels.tobytes()).hexdigest()
+        data = f.read()
+    if bitstream.decode(data).kind == bitstream.KIND_AUDIO:
+        decoded, _ = audio_api.decompress_audio(data)
+    else:
+        decoded, _ = api.decompress_image(data)
+    out[path] = hashlib.sha256(decoded.tobytes()).hexdigest()
 print(json.dumps(out))

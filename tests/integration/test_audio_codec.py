@@ -86,7 +86,7 @@ def test_decoding_is_identical_with_1_and_2_threads(tmp_path: Path) -> None:
     hashes = []
     for threads in (1, 2):
         out = subprocess.run(
-            [sys.executable, str(HERE / "decode_audio_worker.py"), str(threads), *map(str, files)],
+            [sys.executable, str(HERE / "decode_worker.py"), str(threads), *map(str, files)],
             capture_output=True,
             text=True,
             check=True,
