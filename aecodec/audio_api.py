@@ -52,12 +52,23 @@ def _load(name: str | None, sample_rate: int) -> tuple[torch.nn.Module, zoo.ZooE
     return net, entry
 
 
-def _coded_signals(samples: np.ndarray) -> list[np.ndarray]:
-    """[T, C] -> the mono signals the model codes: [x] for mono, [mid, side] for stereo."""
-    if samples.shape[1] == 1:
-        return [samples[:, 0]]
-    left, right = samples[:, 0], samples[:, 1]
-    return [(left + right) / 2, (left - right) / 2]
+def _fill_coded_signal(x: np.ndarray, index: int, out: np.ndarray) -> None:
+    """Write coded signal ``index`` of x [T, C] into out [T]: x itself for mono; for stereo
+    0 = mid (L+R)/2, 1 = side (L-R)/2."""
+    if x.shape[1] == 1:
+        out[:] = x[:, 0]
+        return
+    (np.add if index == 0 else np.subtract)(x[:, 0], x[:, 1], out=out)
+    out *= 0.5
+
+
+def _row_sink(row: np.ndarray) -> Callable[[int, int, int, int, torch.Tensor], None]:
+    """A tiled_synthesis sink that writes each tile of a one-row signal into ``row``."""
+
+    def sink(top: int, left: int, bottom: int, right: int, tile: torch.Tensor) -> None:
+        row[left:right] = tile[0, 0, 0].numpy()
+
+    return sink
 
 
 def _model_frames(frames: int, rate: int, model_rate: int) -> int:
@@ -98,9 +109,9 @@ def compress_audio(
     x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
     padded = -(-x.shape[0] // net.factor) * net.factor
     sections: list[bytes] = []
-    for signal in _coded_signals(x):
-        t = torch.zeros(1, 1, 1, padded)
-        t[0, 0, 0, : signal.shape[0]] = torch.from_numpy(np.ascontiguousarray(signal))
+    t = torch.zeros(1, 1, 1, padded)  # one buffer, reused per coded channel (memory)
+    for index in range(samples.shape[1]):
+        _fill_coded_signal(x, index, t[0, 0, 0, : x.shape[0]].numpy())
         sections += net.compress(t, quality, on_tile=progress)
     header = bitstream.AecHeader(
         kind=bitstream.KIND_AUDIO,
@@ -167,15 +178,21 @@ def decompress_audio(
     model_rate = net.config.sample_rate
     frames = _model_frames(header.frames, header.sample_rate, model_rate)
     padded = -(-frames // net.factor) * net.factor
-    signals = []
+    coded = np.zeros((header.channels, padded), dtype=np.float32)
     for i in range(header.channels):
         y_hat = net.decode_latent(header.sections[2 * i : 2 * i + 2], padded, header.quality)
-        signals.append(net.synthesize(y_hat, on_tile=progress)[0, 0, 0, :frames].numpy())
-    if header.channels == 2:
-        mid, side = signals
-        signals = [mid + side, mid - side]
-    x = resample(np.stack(signals, axis=1), model_rate, header.sample_rate)
-    out = np.zeros((header.frames, header.channels), dtype=np.float32)
-    n = min(header.frames, x.shape[0])
-    out[:n] = x[:n]
-    return to_int16(out), header
+        net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
+    x = np.empty((frames, header.channels), dtype=np.float32)
+    if header.channels == 2:  # left = mid + side, right = mid - side
+        np.add(coded[0, :frames], coded[1, :frames], out=x[:, 0])
+        np.subtract(coded[0, :frames], coded[1, :frames], out=x[:, 1])
+    else:
+        x[:, 0] = coded[0, :frames]
+    del coded
+    x = resample(x, model_rate, header.sample_rate)
+    if x.shape[0] != header.frames:  # resampling can miss the original length by a sample
+        fitted = np.zeros((header.frames, header.channels), dtype=np.float32)
+        n = min(header.frames, x.shape[0])
+        fitted[:n] = x[:n]
+        x = fitted
+    return to_int16(x, overwrite=True), header

@@ -94,6 +94,13 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)
 
 
-def to_int16(x: np.ndarray) -> np.ndarray:
-    """Float audio (any shape, full scale ±1) -> int16, clipped, rounded to nearest."""
-    return np.round(np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
+def to_int16(x: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """Float audio (any shape, full scale ±1) -> int16, clipped, rounded to nearest.
+
+    overwrite: work in place in ``x`` (float32) instead of on a copy (saves memory).
+    """
+    y = x if overwrite else np.array(x, dtype=np.float32)
+    np.clip(y, -1.0, 1.0, out=y)
+    y *= 32767.0
+    np.round(y, out=y)
+    return y.astype(np.int16)
