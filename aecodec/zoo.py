@@ -26,6 +26,7 @@ __all__ = [
     "WEIGHTS_DIR",
     "ZooEntry",
     "registry",
+    "retired",
     "default_model",
     "load",
     "build",
@@ -34,6 +35,7 @@ __all__ = [
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 REGISTRY_FILE = "registry.json"
+RETIRED_FILE = "retired.json"  # name -> {"sha256", "last_version", "reason"}: no weights shipped
 ARCHITECTURES = {
     "mean-scale-hyperprior": (MeanScaleHyperprior, HyperpriorConfig),
     "comm-autoencoder": (CommAutoencoder, CommConfig),
@@ -111,9 +113,21 @@ def load_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
     model.load_state_dict(state, strict=True)
 
 
+def retired(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict]:
+    """Models whose weights are no longer shipped, by name (see ``RETIRED_FILE``)."""
+    path = weights_dir / RETIRED_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 @functools.lru_cache(maxsize=4)
 def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntry]:
     entries = registry(weights_dir)
+    gone = retired(weights_dir).get(name)
+    if name not in entries and gone:
+        raise ModelError(
+            f"model {name!r} was retired ({gone['reason']}); files made with it decode with "
+            f"aecodec {gone['last_version']} (git tag v{gone['last_version']})"
+        )
     if name not in entries:
         known = ", ".join(sorted(entries)) or "none"
         raise ModelError(f"unknown model {name!r} (known: {known})")

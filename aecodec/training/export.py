@@ -49,13 +49,6 @@ def export_run(
         arch_config = audio_config_from(config).to_dict()
         model = zoo.build(arch, arch_config)
         zoo.load_state(model, state["model"])
-        # fp16 storage: round the parameters first, then freeze the CDFs from the rounded
-        # weights, so the stored file is exactly what encoder and decoder both run.
-        with torch.no_grad():
-            for p in model.parameters():
-                p.copy_(p.half().float())
-        model.eval()
-        model.freeze()
     else:
         arch, kind = "mean-scale-hyperprior", "image"
         arch_config = {
@@ -66,13 +59,19 @@ def export_run(
         }
         model = zoo.build(arch, arch_config)
         zoo.load_state(model, state["model"])
+    if kind in ("image", "audio"):
+        # fp16 storage: round the parameters first, then freeze the CDFs from the rounded
+        # weights, so the stored file is exactly what encoder and decoder both run.
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
         model.eval()
         model.freeze()
     model.eval()
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     if kind == "jscc":  # no bitstream depends on these weights: fp16 storage halves the file
         tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
-    if kind == "audio":  # parameters were rounded to fp16 above: storing them so is lossless
+    if kind in ("image", "audio"):  # parameters were rounded to fp16 above: lossless storage
         params = {k for k, _ in model.named_parameters()}
         tensors = {k: v.half() if k in params else v for k, v in tensors.items()}
     weights_dir.mkdir(parents=True, exist_ok=True)

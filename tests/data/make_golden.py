@@ -37,10 +37,8 @@ def main() -> int:
     manifest_path = HERE / "expected.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     model = zoo.default_model("image").name
-    # hyperprior-v1's files predate the model prefix in the name
-    prefix = "" if model == "hyperprior-v1" else f"{model}-"
     for name, (pixels, quality) in cases().items():
-        path = HERE / f"{prefix}{name}.aec"
+        path = HERE / f"{model}-{name}.aec"
         if path.exists():
             print(f"keeping existing {path.name}", file=sys.stderr)
             continue

@@ -180,3 +180,13 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     err = res.stderr.decode()
     assert "Traceback" not in err and "not an .aec file" in err
     assert os.listdir(tmp_path) == ["bad.aec"]
+
+
+def test_file_of_a_retired_model_names_the_version_that_decodes_it(tmp_path: Path, capsys) -> None:
+    aec = REPO / "tests" / "data" / "retired" / "hyperprior-v1-demo-crop-q6.aec"
+    before = sha(aec)
+    assert main(["decompress", str(aec), "-o", str(tmp_path / "y.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "'hyperprior-v1' was retired" in err and "aecodec 0.1.0" in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "y.png").exists() and sha(aec) == before

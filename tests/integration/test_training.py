@@ -10,6 +10,7 @@ import pytest
 import torch
 from aecodec.cli.main import main
 from PIL import Image
+from safetensors.torch import load_file
 
 from aecodec import zoo
 
@@ -83,6 +84,9 @@ def test_export_registers_hash_checked_weights_that_code(folders, tmp_path: Path
     assert main(["export", str(run), "--name", "tiny", "--weights-dir", str(weights)]) == 0
     entry = zoo.registry(weights)["tiny"]
     assert zoo.sha256_file(weights / entry.file) == entry.sha256
+    stored = load_file(str(weights / entry.file))
+    params = [k for k in stored if k.endswith(".weight") and "entropy" not in k]
+    assert params and all(stored[k].dtype == torch.float16 for k in params)  # fp16 storage
     model, _ = zoo.load("tiny", weights)
     assert model.cdfs_frozen()
     pixels = np.random.default_rng(1).integers(0, 256, (70, 90, 3), dtype=np.uint8)
