@@ -8,6 +8,8 @@ from aecodec.bench.codecs.aecodec_codec import AecodecCodec
 from aecodec.bench.codecs.base import ImageCodec
 from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
 
+from aecodec import zoo
+
 __all__ = ["CODECS", "make_codecs"]
 
 CODECS: dict[str, Callable[[], list[ImageCodec]]] = {
@@ -21,9 +23,19 @@ CODECS: dict[str, Callable[[], list[ImageCodec]]] = {
 
 
 def make_codecs(names: list[str]) -> list[ImageCodec]:
-    """Adapters for comma-separated names; ValueError names the unknown one."""
+    """Adapters for comma-separated names; ValueError names the unknown one.
+
+    ``aecodec:MODEL`` benchmarks a registered image model other than the default.
+    """
     out: list[ImageCodec] = []
     for name in names:
+        if name.startswith("aecodec:"):
+            model = name.split(":", 1)[1]
+            images = [n for n, e in zoo.registry().items() if e.kind == "image"]
+            if model not in images:
+                raise ValueError(f"no image model {model!r} (shipped: {', '.join(images)})")
+            out.append(AecodecCodec(model=model))
+            continue
         if name not in CODECS:
             raise ValueError(f"unknown codec {name!r} (known: {', '.join(CODECS)})")
         out.extend(CODECS[name]())

@@ -92,3 +92,10 @@ def test_ms_ssim_metric_behaves(photo) -> None:
     assert 0.5 < value < 0.999
     assert ms_ssim_db(0.99) == pytest.approx(20.0)
     assert np.isnan(ms_ssim_rgb(pixels[:100, :100], pixels[:100, :100]))
+
+
+def test_aecodec_colon_model_picks_a_registered_image_model() -> None:
+    (codec,) = make_codecs(["aecodec:hyperprior-v2"])
+    assert codec.name == "aecodec-hyperprior-v2"
+    with pytest.raises(ValueError, match="no image model 'speech-v1'"):
+        make_codecs(["aecodec:speech-v1"])
