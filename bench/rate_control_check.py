@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from aecodec import media
+from aecodec import media, zoo
 from aecodec.api import compress_image_to_bpp
 from aecodec.errors import ModelError
 
@@ -44,7 +44,7 @@ def check_rate_control(
     worst = max((abs(r["relative_error"]) for r in hit), default=float("nan"))
     return {
         "target_bpp": target_bpp,
-        "model": model,
+        "model": model or zoo.default_model("image").name,
         "images": len(rows),
         "within_3_percent": sum(abs(r["relative_error"]) <= 0.03 for r in hit),
         "worst_relative_error": worst,
