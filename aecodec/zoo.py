@@ -122,13 +122,13 @@ def retired(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict]:
 @functools.lru_cache(maxsize=4)
 def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntry]:
     entries = registry(weights_dir)
-    gone = retired(weights_dir).get(name)
-    if name not in entries and gone:
-        raise ModelError(
-            f"model {name!r} was retired ({gone['reason']}); files made with it decode with "
-            f"aecodec {gone['last_version']} (git tag v{gone['last_version']})"
-        )
     if name not in entries:
+        gone = retired(weights_dir).get(name)
+        if gone:
+            raise ModelError(
+                f"model {name!r} was retired ({gone['reason']}); files made with it decode with "
+                f"aecodec {gone['last_version']} (git tag v{gone['last_version']})"
+            )
         known = ", ".join(sorted(entries)) or "none"
         raise ModelError(f"unknown model {name!r} (known: {known})")
     entry = entries[name]

@@ -59,15 +59,14 @@ def export_run(
         }
         model = zoo.build(arch, arch_config)
         zoo.load_state(model, state["model"])
+    model.eval()
     if kind in ("image", "audio"):
         # fp16 storage: round the parameters first, then freeze the CDFs from the rounded
         # weights, so the stored file is exactly what encoder and decoder both run.
         with torch.no_grad():
             for p in model.parameters():
                 p.copy_(p.half().float())
-        model.eval()
         model.freeze()
-    model.eval()
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
     if kind == "jscc":  # no bitstream depends on these weights: fp16 storage halves the file
         tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
