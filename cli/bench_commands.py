@@ -36,13 +36,20 @@ def cmd_jpeg_matched(a: argparse.Namespace) -> int:
     return 0
 
 
-def _reusable_result(path: Path, codec: object, data: str, count: int) -> dict | None:
+def _same_folder(recorded: object, data: Path) -> bool:
+    """Whether a results file's recorded data folder is ``data`` (relative or absolute)."""
+    return isinstance(recorded, str) and Path(recorded).resolve() == data.resolve()
+
+
+def _reusable_result(path: Path, codec: object, data: Path, count: int) -> dict | None:
     """A results file from an earlier run with the same codec settings, folder and image count."""
     try:
         res = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    same = res.get("settings") == codec.settings() and res.get("data") == data
+    if not isinstance(res, dict):
+        return None
+    same = res.get("settings") == codec.settings() and _same_folder(res.get("data"), data)
     params = sorted(getattr(codec, "params", []))
     same = same and sorted(res.get("results", {}).get("param", [])) == params
     return res if same and res.get("images") == count else None
@@ -71,7 +78,7 @@ def cmd_image(a: argparse.Namespace) -> int:
     results = []
     pending = []
     for codec in codecs:
-        previous = _reusable_result(out / f"{codec.name}.json", codec, str(data), len(images))
+        previous = _reusable_result(out / f"{codec.name}.json", codec, data, len(images))
         if a.reuse and previous is not None:
             print(f"{codec.name}: reusing {out / f'{codec.name}.json'}", file=sys.stderr)
             results.append(previous)

@@ -19,6 +19,29 @@ from aecodec.training.loop import CHECKPOINT_NAME
 __all__ = ["export_run"]
 
 
+def _stored_tensors(model: torch.nn.Module, kind: str) -> dict[str, torch.Tensor]:
+    """The state dict as written to safetensors, with its storage dtype chosen by ``kind``.
+
+    image, audio: every parameter is rounded to fp16 first and the CDFs are frozen from the
+    rounded weights, so fp16 storage is lossless: the file is exactly what encoder and
+    decoder both run (frozen tables and other buffers stay in their own dtype).
+    jscc: no bitstream depends on these weights, so every float tensor is stored in fp16.
+    comm: small; stored as trained (fp32).
+    """
+    if kind in ("image", "audio"):
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+        model.freeze()
+    tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
+    if kind in ("image", "audio"):
+        params = {k for k, _ in model.named_parameters()}
+        return {k: v.half() if k in params else v for k, v in tensors.items()}
+    if kind == "jscc":
+        return {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
+    return tensors
+
+
 def export_run(
     run_dir: str | Path,
     name: str,
@@ -60,19 +83,7 @@ def export_run(
         model = zoo.build(arch, arch_config)
         zoo.load_state(model, state["model"])
     model.eval()
-    if kind in ("image", "audio"):
-        # fp16 storage: round the parameters first, then freeze the CDFs from the rounded
-        # weights, so the stored file is exactly what encoder and decoder both run.
-        with torch.no_grad():
-            for p in model.parameters():
-                p.copy_(p.half().float())
-        model.freeze()
-    tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
-    if kind == "jscc":  # no bitstream depends on these weights: fp16 storage halves the file
-        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
-    if kind in ("image", "audio"):  # parameters were rounded to fp16 above: lossless storage
-        params = {k for k, _ in model.named_parameters()}
-        tensors = {k: v.half() if k in params else v for k, v in tensors.items()}
+    tensors = _stored_tensors(model, kind)
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
     save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})

@@ -25,7 +25,9 @@ def _bench(folder: Path, out: Path, *extra: str) -> int:
     return main([*args, "--anchors", "", *extra])
 
 
-def test_bench_image_writes_json_plots_and_table_then_reuses_them(folder, tmp_path, capsys):
+def test_bench_image_writes_json_plots_and_table_then_reuses_them(
+    folder, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "out"
     assert _bench(folder, out) == 0
     res = json.loads((out / "jpeg2000.json").read_text())
@@ -36,6 +38,9 @@ def test_bench_image_writes_json_plots_and_table_then_reuses_them(folder, tmp_pa
     assert "| jpeg2000 |" in (out / "summary.md").read_text()
     capsys.readouterr()
     assert _bench(folder, out, "--reuse") == 0
+    assert "reusing" in capsys.readouterr().err
+    monkeypatch.chdir(folder.parent)  # the same folder named by a relative path is reused too
+    assert _bench(Path(folder.name), out, "--reuse") == 0
     assert "reusing" in capsys.readouterr().err
     (folder / "b.png").unlink()  # a different image set: the old results no longer apply
     assert _bench(folder, out, "--reuse") == 0
