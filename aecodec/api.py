@@ -20,6 +20,7 @@ import torch
 
 from aecodec import audio_api, bitstream, media, media_audio, zoo
 from aecodec.errors import AecodecError, MediaError, ModelError
+from aecodec.models.latent_refinement import MAX_REFINE_PIXELS
 from aecodec.models.tiling import tile_count
 
 __all__ = [
@@ -63,13 +64,14 @@ def _padded_size(n: int, multiple: int) -> int:
     return -(-n // multiple) * multiple
 
 
-def work_units(height: int, width: int, decompress: bool = False) -> int:
-    """Tiles one compress (or decompress) of an image this size processes (progress bars)."""
+def work_units(height: int, width: int, decompress: bool = False, refine: int = 0) -> int:
+    """Steps (tiles, refinement iterations) one compress or decompress takes (progress bars)."""
     from aecodec.models.image_hyperprior import MeanScaleHyperprior as M
 
-    return tile_count(
+    tiles = tile_count(
         _padded_size(height, M.FACTOR) // 16, _padded_size(width, M.FACTOR) // 16, M.TILE
     )
+    return tiles + (0 if decompress else refine)
 
 
 def _load_image_model(name: str | None) -> tuple[torch.nn.Module, zoo.ZooEntry]:
@@ -84,6 +86,7 @@ def compress_image_to_bpp(
     target_bpp: float,
     model: str | None = None,
     tolerance: float = 0.03,
+    refine: int = 0,
 ) -> tuple[bytes, float]:
     """Like compress_image, at the quality whose file is within ``tolerance`` of ``target_bpp``.
 
@@ -94,7 +97,11 @@ def compress_image_to_bpp(
     net, _ = _load_image_model(model)
     h, w, _ = pixels.shape
     return compress_to_bpp(
-        lambda q: compress_image(pixels, q, model), h * w, target_bpp, net.config.levels, tolerance
+        lambda q: compress_image(pixels, q, model, refine=refine),
+        h * w,
+        target_bpp,
+        net.config.levels,
+        tolerance,
     )
 
 
@@ -103,8 +110,13 @@ def compress_image(
     quality: float = DEFAULT_QUALITY,
     model: str | None = None,
     progress: Progress = None,
+    refine: int = 0,
 ) -> bytes:
-    """np.ndarray[H, W, 3] uint8 RGB -> .aec bytes. quality: in [1, levels] of the model."""
+    """np.ndarray[H, W, 3] uint8 RGB -> .aec bytes. quality: in [1, levels] of the model.
+
+    refine: iterations of encoder-side latent refinement (slower encoding, smaller files at
+    equal quality; the decoder is unchanged; images up to MAX_REFINE_PIXELS).
+    """
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
         raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
     net, entry = _load_image_model(model)
@@ -113,12 +125,19 @@ def compress_image(
     if not 1.0 <= quality <= levels:
         raise ModelError(f"quality must be between 1 and {levels} for model {entry.name}")
     h, w, _ = pixels.shape
+    if refine < 0:
+        raise AecodecError("--refine must be 0 or a positive number of iterations")
+    if refine and h * w > MAX_REFINE_PIXELS:
+        raise AecodecError(
+            f"--refine handles images up to {MAX_REFINE_PIXELS / 1e6:.1f} megapixels "
+            f"(this one has {h * w / 1e6:.1f}); compress without it"
+        )
     f = net.FACTOR
     pad_h, pad_w = _padded_size(h, f) - h, _padded_size(w, f) - w
     if pad_h or pad_w:  # edge replication, on uint8 to keep one float copy only
         pixels = np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
     x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
-    strings = net.compress(x, quality, on_tile=progress)
+    strings = net.compress(x, quality, on_tile=progress, refine=refine, valid=(h, w))
     header = bitstream.AecHeader(
         kind=bitstream.KIND_IMAGE,
         model=entry.name,
@@ -239,11 +258,13 @@ def compress_file(
     progress: Progress = None,
     target_bpp: float | None = None,
     target_kbps: float | None = None,
+    refine: int = 0,
 ) -> CodingStats:
     """Image or audio file (or '-') -> .aec file (or '-'). The input is only read.
 
     quality: None for the media's default. With ``target_bpp`` (images) or ``target_kbps``
-    (audio), the quality is searched so the file lands within 3% of that rate.
+    (audio), the quality is searched so the file lands within 3% of that rate. refine: image
+    latent refinement iterations (see compress_image).
     """
     if str(dst) != "-" and Path(dst).exists() and not force:
         raise FileExistsError(f"{dst} exists (use -f to overwrite)")
@@ -252,6 +273,8 @@ def compress_file(
     if kind == "audio":
         if target_bpp is not None:
             raise AecodecError("--bpp is for images; give audio rates with --kbps")
+        if refine:
+            raise AecodecError("--refine is for images")
         samples, rate = content
         if target_kbps is not None:
             data, _ = audio_api.compress_audio_to_kbps(samples, rate, target_kbps, model)
@@ -264,10 +287,10 @@ def compress_file(
         raise AecodecError("--kbps is for audio; give image rates with --bpp")
     pixels = content
     if target_bpp is not None:
-        data, _ = compress_image_to_bpp(pixels, target_bpp, model)
+        data, _ = compress_image_to_bpp(pixels, target_bpp, model, refine=refine)
     else:
         q = DEFAULT_QUALITY if quality is None else quality
-        data = compress_image(pixels, q, model, progress)
+        data = compress_image(pixels, q, model, progress, refine)
     _write_output(dst, data, force)
     return CodingStats(len(data), pixels.shape[0], pixels.shape[1])
 

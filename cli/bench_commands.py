@@ -27,9 +27,14 @@ def cmd_jpeg_matched(a: argparse.Namespace) -> int:
         count = len(list_images(data))
     except FileNotFoundError as e:
         raise AecodecError(str(e)) from None
-    qualities = [float(q) for q in a.qualities.split(",")]
-    with progress_bar(count * len(qualities), "images") as tick:
-        result = run_jpeg_matched(data, qualities, a.model, tick)
+    try:
+        qualities = [float(q) for q in a.qualities.split(",")]
+    except ValueError:
+        raise AecodecError(f"--qualities: not a list of numbers: {a.qualities!r}") from None
+    if a.refine < 0 or a.jobs < 1:
+        raise AecodecError("--refine must be 0 or more and --jobs at least 1")
+    with progress_bar(count, "images") as tick:
+        result = run_jpeg_matched(data, qualities, a.model, tick, a.refine, a.jobs)
     table = markdown_table(result)
     write_results(Path(a.out), "jpeg_matched", result, table)
     sys.stdout.write(table)
@@ -167,6 +172,10 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--out", required=True, help="output folder for JSON and Markdown")
     q.add_argument("--qualities", default="1,2,3,4,5,6", help="comma-separated quality levels")
     q.add_argument("--model", help="model name (default: the default image model)")
+    q.add_argument(
+        "--refine", type=int, default=0, help="aecodec latent refinement iterations (default 0)"
+    )
+    q.add_argument("--jobs", type=int, default=1, help="parallel processes over images")
     q.set_defaults(func=cmd_jpeg_matched)
 
     i = bench.add_parser("image", help="rate-distortion of image codecs on a folder")

@@ -58,12 +58,20 @@ def cmd_compress(a: argparse.Namespace) -> int:
         total = _audio_work(a.input, a.model)
     else:
         size = _image_size(a.input)
-        total = api.work_units(*size) if size else 0
+        total = api.work_units(*size, refine=a.refine) if size else 0
     with progress_bar(total, "compress") as tick:
         if a.bpp is not None or a.kbps is not None:
             tick = None  # the search compresses several times: no per-tile bar
         stats = api.compress_file(
-            a.input, dst, a.quality, a.model, a.force, tick, target_bpp=a.bpp, target_kbps=a.kbps
+            a.input,
+            dst,
+            a.quality,
+            a.model,
+            a.force,
+            tick,
+            target_bpp=a.bpp,
+            target_kbps=a.kbps,
+            refine=a.refine,
         )
     if dst != "-":
         rate = f"{stats.kbps:.3f} kbit/s" if stats.kind == "audio" else f"{stats.bpp:.4f} bpp"
@@ -144,6 +152,15 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         type=float,
         help="target rate in bits per pixel (whole file); the quality is searched to land "
         "within 3%% of it (overrides -q)",
+    )
+    p.add_argument(
+        "--refine",
+        type=int,
+        default=0,
+        metavar="ITERATIONS",
+        help="images: optimise the latent for this image for ITERATIONS steps before coding "
+        "(e.g. 50: smaller files at equal quality, about 1 s per step for a Kodak image on 2 "
+        "cores; the decoder is unchanged; images up to 1.6 megapixels; default 0: off)",
     )
     p.add_argument(
         "--model",

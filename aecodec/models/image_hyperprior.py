@@ -22,6 +22,7 @@ from compressai.layers import GDN
 from torch import Tensor, nn
 
 from aecodec.models.gained_hyperprior import GainedHyperprior, scale_table
+from aecodec.models.latent_refinement import refine_latent
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
 
 __all__ = ["HyperpriorConfig", "MeanScaleHyperprior", "scale_table"]
@@ -112,14 +113,29 @@ class MeanScaleHyperprior(GainedHyperprior):
         return tiled_synthesis(self.integer_h_s(), z_hat, 4, self.HYPER_TILE, 3, 2 * m)
 
     @torch.no_grad()
-    def compress(self, x: Tensor, quality: float, on_tile=None) -> list[bytes]:
-        """x: Tensor[1, 3, H, W] in [0, 1], H and W multiples of 64 -> [z_string, y_string]."""
+    def compress(
+        self,
+        x: Tensor,
+        quality: float,
+        on_tile=None,
+        refine: int = 0,
+        valid: tuple[int, int] | None = None,
+    ) -> list[bytes]:
+        """x: Tensor[1, 3, H, W] in [0, 1], H and W multiples of 64 -> [z_string, y_string].
+
+        refine: iterations of encoder-side latent refinement (latent_refinement.py; 0: none),
+        on the real image of size ``valid`` (height, width) inside the padding (default: all).
+        """
         self._require_frozen()
         if x.shape[0] != 1 or x.shape[2] % self.FACTOR or x.shape[3] % self.FACTOR:
             raise ValueError("compress expects one image padded to a multiple of 64")
         gain, _ = self.gains(quality)
         y = tiled_analysis(self.g_a, x, 16, self.TILE, self.HALO, self.config.m, on_tile)
-        return self.code_latent(y * gain.view(1, -1, 1, 1))
+        y = y * gain.view(1, -1, 1, 1)
+        if refine > 0:
+            valid = valid or (x.shape[2], x.shape[3])
+            y = refine_latent(self, x, y, quality, refine, valid, on_step=on_tile)
+        return self.code_latent(y)
 
     @torch.no_grad()
     def decode_latent(
