@@ -60,6 +60,28 @@ def _reusable_result(path: Path, codec: object, data: Path, count: int) -> dict 
     return res if same and res.get("images") == count else None
 
 
+def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int) -> list[dict]:
+    """``results`` plus every other codec's results file in ``out`` for the same images.
+
+    A run of one codec (``--codecs aecodec:NEW --reuse``) thus still reports against the
+    JPEG 2000 reference and the other codecs measured earlier, instead of replacing the
+    summary and plots with a one-row table. Sorted by codec name.
+    """
+    names = {r["name"] for r in results}
+    merged = list(results)
+    for path in sorted(out.glob("*.json")):
+        try:
+            res = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(res, dict) or res.get("name") in names or "results" not in res:
+            continue
+        if _same_folder(res.get("data"), data) and res.get("images") == count:
+            merged.append(res)
+            names.add(res["name"])
+    return sorted(merged, key=lambda r: r["name"])
+
+
 def cmd_image(a: argparse.Namespace) -> int:
     from aecodec.bench.codecs.registry import make_codecs
     from aecodec.bench.harness import run_codec
@@ -96,8 +118,7 @@ def cmd_image(a: argparse.Namespace) -> int:
             tmp.write_text(json.dumps(res, indent=2) + "\n")
             tmp.replace(out / f"{res['name']}.json")
             results.append(res)
-    order = [c.name for c in codecs]
-    results.sort(key=lambda r: order.index(r["name"]))
+    results = _with_earlier_results(out, results, data, len(images))
     anchors = load_anchor_curves(Path(a.anchors) if a.anchors else None)
     plot_curves(results, anchors, out, f"{data.name} ({len(images)} images)")
     table = summary_table(results, "jpeg2000")

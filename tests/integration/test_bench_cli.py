@@ -48,6 +48,15 @@ def test_bench_image_writes_json_plots_and_table_then_reuses_them(
     assert json.loads((out / "jpeg2000.json").read_text())["images"] == 1
 
 
+def test_a_one_codec_run_keeps_earlier_codecs_in_the_summary(folder, tmp_path):
+    out = tmp_path / "out"
+    assert _bench(folder, out) == 0
+    args = ["bench", "image", "--data", str(folder), "--codecs", "jpeg", "--out", str(out)]
+    assert main([*args, "--anchors", ""]) == 0
+    summary = (out / "summary.md").read_text()
+    assert "| jpeg2000 |" in summary and "| jpeg-420 |" in summary  # the earlier run stays
+
+
 def test_bench_image_errors_are_one_line(folder, tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
