@@ -182,11 +182,14 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     assert os.listdir(tmp_path) == ["bad.aec"]
 
 
-def test_file_of_a_retired_model_names_the_version_that_decodes_it(tmp_path: Path, capsys) -> None:
-    aec = REPO / "tests" / "data" / "retired" / "hyperprior-v1-demo-crop-q6.aec"
+@pytest.mark.parametrize(("model", "last"), [("hyperprior-v1", "0.1.0"), ("hyperprior-v2", "0.2.0")])
+def test_file_of_a_retired_model_names_the_version_that_decodes_it(
+    model: str, last: str, tmp_path: Path, capsys
+) -> None:
+    aec = REPO / "tests" / "data" / "retired" / f"{model}-demo-crop-q6.aec"
     before = sha(aec)
     assert main(["decompress", str(aec), "-o", str(tmp_path / "y.png")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "'hyperprior-v1' was retired" in err and "aecodec 0.1.0" in err
+    assert f"'{model}' was retired" in err and f"aecodec {last}" in err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "y.png").exists() and sha(aec) == before

@@ -12,7 +12,7 @@ from aecodec import api
 from aecodec.bitstream import BitstreamError
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden"
-REAL = (GOLDEN / "hyperprior-v2-demo-crop-q6.aec").read_bytes()
+REAL = (GOLDEN / "hyperprior-v4-demo-crop-q6.aec").read_bytes()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -66,7 +66,7 @@ def test_transmit_is_repeatable_for_a_seed(demo_pixels):
         (["--ratio=-1/6"], "--ratio"),
         (["--ratio", "1/7"], "no deep JSCC model"),
         (["--snr-db", "nan"], "--snr-db"),
-        (["--model", "hyperprior-v2"], "not a deep JSCC model"),
+        (["--model", "hyperprior-v4"], "not a deep JSCC model"),
     ],
 )
 def test_transmit_rejects_bad_arguments_with_one_line(tmp_path, demo_pixels, capsys, extra, msg):
