@@ -65,7 +65,8 @@ def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int
 
     A run of one codec (``--codecs aecodec:NEW --reuse``) thus still reports against the
     JPEG 2000 reference and the other codecs measured earlier, instead of replacing the
-    summary and plots with a one-row table. Sorted by codec name.
+    summary and plots with a one-row table. This run's codecs come first, in their order,
+    then the earlier ones by name.
     """
     names = {r["name"] for r in results}
     merged = list(results)
@@ -79,7 +80,7 @@ def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int
         if _same_folder(res.get("data"), data) and res.get("images") == count:
             merged.append(res)
             names.add(res["name"])
-    return sorted(merged, key=lambda r: r["name"])
+    return merged
 
 
 def cmd_image(a: argparse.Namespace) -> int:
@@ -118,6 +119,8 @@ def cmd_image(a: argparse.Namespace) -> int:
             tmp.write_text(json.dumps(res, indent=2) + "\n")
             tmp.replace(out / f"{res['name']}.json")
             results.append(res)
+    order = [c.name for c in codecs]
+    results.sort(key=lambda r: order.index(r["name"]))
     results = _with_earlier_results(out, results, data, len(images))
     anchors = load_anchor_curves(Path(a.anchors) if a.anchors else None)
     plot_curves(results, anchors, out, f"{data.name} ({len(images)} images)")
