@@ -182,7 +182,10 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     assert os.listdir(tmp_path) == ["bad.aec"]
 
 
-@pytest.mark.parametrize(("model", "last"), [("hyperprior-v1", "0.1.0"), ("hyperprior-v2", "0.2.0")])
+RETIRED = [("hyperprior-v1", "0.1.0"), ("hyperprior-v2", "0.2.0")]
+
+
+@pytest.mark.parametrize(("model", "last"), RETIRED)
 def test_file_of_a_retired_model_names_the_version_that_decodes_it(
     model: str, last: str, tmp_path: Path, capsys
 ) -> None:
