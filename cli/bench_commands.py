@@ -46,18 +46,24 @@ def _same_folder(recorded: object, data: Path) -> bool:
     return isinstance(recorded, str) and Path(recorded).resolve() == data.resolve()
 
 
-def _reusable_result(path: Path, codec: object, data: Path, count: int) -> dict | None:
-    """A results file from an earlier run with the same codec settings, folder and image count."""
+def _result_for_images(path: Path, data: Path, count: int) -> dict | None:
+    """The results file at ``path`` if it was measured on folder ``data`` with ``count`` images."""
     try:
         res = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if not isinstance(res, dict):
+    if not isinstance(res, dict) or "results" not in res or res.get("images") != count:
         return None
-    same = res.get("settings") == codec.settings() and _same_folder(res.get("data"), data)
+    return res if _same_folder(res.get("data"), data) else None
+
+
+def _reusable_result(path: Path, codec: object, data: Path, count: int) -> dict | None:
+    """A results file from an earlier run with the same codec settings, folder and image count."""
+    res = _result_for_images(path, data, count)
+    if res is None or res.get("settings") != codec.settings():
+        return None
     params = sorted(getattr(codec, "params", []))
-    same = same and sorted(res.get("results", {}).get("param", [])) == params
-    return res if same and res.get("images") == count else None
+    return res if sorted(res["results"].get("param", [])) == params else None
 
 
 def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int) -> list[dict]:
@@ -71,13 +77,8 @@ def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int
     names = {r["name"] for r in results}
     merged = list(results)
     for path in sorted(out.glob("*.json")):
-        try:
-            res = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if not isinstance(res, dict) or res.get("name") in names or "results" not in res:
-            continue
-        if _same_folder(res.get("data"), data) and res.get("images") == count:
+        res = _result_for_images(path, data, count)
+        if res is not None and res.get("name") not in names:
             merged.append(res)
             names.add(res["name"])
     return merged
