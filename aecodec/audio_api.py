@@ -33,16 +33,18 @@ Progress = Callable[[], None] | None
 
 
 def pick_audio_model(sample_rate: int) -> str:
-    """Default model for a signal: the registered audio model with the lowest rate that is at
-    least ``sample_rate`` (speech 16 kHz, music 44.1 kHz), else the highest-rate one."""
+    """Default model for a signal: among the registered audio models, those with the lowest
+    rate that is at least ``sample_rate`` (speech 16 kHz, music 44.1 kHz), else those with the
+    highest rate; of these, the one marked default, else the first by name."""
     entries = [e for e in zoo.registry().values() if e.kind == "audio"]
     if not entries:
         raise ModelError("no audio model is registered")
-    entries.sort(key=lambda e: e.config["sample_rate"])
-    for e in entries:
-        if e.config["sample_rate"] >= sample_rate:
-            return e.name
-    return entries[-1].name
+    rates = sorted({e.config["sample_rate"] for e in entries})
+    rate = next((r for r in rates if r >= sample_rate), rates[-1])
+    candidates = sorted(
+        (e for e in entries if e.config["sample_rate"] == rate), key=lambda e: e.name
+    )
+    return next((e.name for e in candidates if e.default), candidates[0].name)
 
 
 def _load(name: str | None, sample_rate: int) -> tuple[torch.nn.Module, zoo.ZooEntry]:

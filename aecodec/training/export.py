@@ -96,9 +96,10 @@ def export_run(
     old = reg.get(name)
     if old and old["file"] != file and (weights_dir / old["file"]).exists():
         (weights_dir / old["file"]).unlink()
-    if default:
+    if default:  # one default per kind; for audio, one per sample rate (speech and music)
         for other in reg.values():
-            if other.get("kind") == kind:
+            same_rate = other.get("config", {}).get("sample_rate") == arch_config.get("sample_rate")
+            if other.get("kind") == kind and (kind != "audio" or same_rate):
                 other["default"] = False
     reg[name] = {
         "arch": arch,

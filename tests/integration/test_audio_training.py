@@ -79,6 +79,22 @@ def test_tiny_audio_run_resumes_exactly_and_exports(folder: Path, tmp_path: Path
     assert entry.kind == "audio" and model.cdfs_frozen()
     assert entry.config["sample_rate"] == 8000
 
+    # --default is per sample rate for audio: another rate's default (speech beside music) stays
+    registry = weights / "registry.json"
+    reg = json.loads(registry.read_text())
+    reg["other-rate"] = {**reg["tiny-audio"], "config": {"sample_rate": 16000}, "default": True}
+    registry.write_text(json.dumps(reg))
+    for name in ("tiny-audio", "tiny-audio-b"):
+        assert (
+            main(
+                ["export", str(whole), "--name", name, "--weights-dir", str(weights)]
+                + ["--default"]
+            )
+            == 0
+        )
+    defaults = {e.name for e in zoo.registry(weights).values() if e.default}
+    assert defaults == {"other-rate", "tiny-audio-b"}
+
 
 def test_audio_training_refuses_a_segment_off_the_model_grid(folder: Path, tmp_path: Path, capsys):
     config = tmp_path / "bad.toml"
