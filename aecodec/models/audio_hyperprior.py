@@ -41,6 +41,8 @@ class AudioConfig:
     strides: downsampling over frames per stage (hop = mdct_hop x product); widths: channels
     at the frame rate, then after each stage; m: channels of y; n: channels of z;
     levels: rate levels; kbps: the rate each level was trained to reach, per mono channel.
+    linear_skip: add a linear 1x1 path MDCT -> y beside the encoder and y -> MDCT beside the
+    decoder, initialised to keep the lowest m bins (needs every stride 1 and m <= mdct_hop).
     """
 
     sample_rate: int = 16000
@@ -51,10 +53,13 @@ class AudioConfig:
     n: int = 32
     levels: int = 4
     kbps: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
+    linear_skip: bool = False
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
             raise ValueError("widths needs one entry more than strides")
+        if self.linear_skip and (math.prod(self.strides) != 1 or self.m > self.mdct_hop):
+            raise ValueError("linear_skip needs every stride 1 and m <= mdct_hop")
         if len(self.kbps) != self.levels:
             raise ValueError("kbps needs one entry per level")
 
@@ -119,6 +124,24 @@ class _Residual(nn.Module):
         return x + self.body(x)
 
 
+class _PlusLinear(nn.Module):
+    """body(x) + linear(x), both Tensor[B, C_in, 1, T] -> Tensor[B, C_out, 1, T]: a learned
+    nonlinear transform beside a linear 1x1 map, so the model starts as (and can stay close to)
+    plain transform coding of the MDCT and learns only the correction."""
+
+    def __init__(self, body: nn.Module, cin: int, cout: int) -> None:
+        super().__init__()
+        self.body = body
+        self.linear = nn.Conv2d(cin, cout, 1, bias=False)
+        with torch.no_grad():  # identity on the first min(cin, cout) channels: lowest bins
+            self.linear.weight.zero_()
+            for i in range(min(cin, cout)):
+                self.linear.weight[i, i] = 1.0
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.body(x) + self.linear(x)
+
+
 class AudioHyperprior(GainedHyperprior):
     """See module docstring. ``forward`` trains; compress, decode_latent and synthesize code."""
 
@@ -135,17 +158,24 @@ class AudioHyperprior(GainedHyperprior):
         for i, stride in enumerate(s):
             enc += [nn.ELU(), _down(w[i], w[i + 1], stride), _Residual(w[i + 1])]
         enc += [nn.ELU(), _conv(w[-1], m, 3)]
-        self.g_a = nn.Sequential(*enc)
         dec: list[nn.Module] = [_conv(m, w[-1], 3)]
         for i in reversed(range(len(s))):
             dec += [_Residual(w[i + 1]), nn.ELU(), _up(w[i + 1], w[i], s[i])]
-        dec += [nn.ELU(), _conv(w[0], bins, 3), IMDCT(bins), _Scale(1.0 / self.INPUT_SCALE)]
-        self.g_s = nn.Sequential(*dec)
+        dec += [nn.ELU(), _conv(w[0], bins, 3)]
         for module in (*enc, *dec):
             if not isinstance(module, _Residual):  # residual branches start at zero
                 _init_weights(module)
         with torch.no_grad():  # the decoder starts near silence, not loud noise
-            dec[-3].weight.mul_(0.01)
+            dec[-1].weight.mul_(0.01)
+        tail = [IMDCT(bins), _Scale(1.0 / self.INPUT_SCALE)]
+        if config.linear_skip:
+            with torch.no_grad():  # start as plain transform coding of the lowest m bins
+                enc[-1].weight.mul_(0.01)
+            self.g_a = nn.Sequential(*enc[:2], _PlusLinear(nn.Sequential(*enc[2:]), bins, m))
+            self.g_s = nn.Sequential(_PlusLinear(nn.Sequential(*dec), m, bins), *tail)
+        else:  # the layout music-v1 and speech-v1 were trained with
+            self.g_a = nn.Sequential(*enc)
+            self.g_s = nn.Sequential(*dec, *tail)
         self.h_a = nn.Sequential(
             _conv(m, n, 3), nn.LeakyReLU(), _down(n, n, 2), nn.LeakyReLU(), _down(n, n, 2)
         )

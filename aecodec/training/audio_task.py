@@ -39,6 +39,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         n=config.n,
         levels=len(config.kbps),
         kbps=tuple(float(k) for k in config.kbps),
+        linear_skip=config.linear_skip,
     )
 
 

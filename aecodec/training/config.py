@@ -54,6 +54,7 @@ class TrainConfig:
     sample_rate: int = 16000  # Hz the model works at (inputs are resampled)
     mdct_hop: int = 64  # samples per MDCT frame (= frequency bins)
     strides: list[int] = field(default_factory=lambda: [2, 2])  # over MDCT frames
+    linear_skip: bool = False  # audio: linear MDCT <-> y path beside the learned transforms
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level
     segment: int = 16384  # training crop, samples (a multiple of 4 * hop)

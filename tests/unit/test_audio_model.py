@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
@@ -76,3 +77,25 @@ def test_si_sdr_ignores_gain_and_punishes_noise() -> None:
     assert si_sdr_db(x, 0.5 * x).item() > 80
     noisy = si_sdr_db(x, x + 0.1 * torch.randn_like(x)).item()
     assert 18 < noisy < 22  # noise 20 dB below the signal
+
+
+def test_linear_skip_starts_as_transform_coding_of_the_lowest_bins() -> None:
+    """With the linear path, the untrained model passes the lowest m bins nearly unchanged:
+    a tone inside them comes back (SI-SDR > 30 dB); one above them is mostly dropped."""
+    config = AudioConfig(mdct_hop=32, strides=(1,), widths=(16, 16), m=16, n=8, levels=2,
+                         kbps=(2.0, 4.0), linear_skip=True)  # fmt: skip
+    torch.manual_seed(0)
+    model = AudioHyperprior(config).eval()
+    t = torch.arange(model.factor * 16, dtype=torch.float32)
+    with torch.no_grad():
+        for cycles_per_hop, expect_kept in ((3.3, True), (13.3, False)):  # bins 6.6 and 26.6
+            x = (0.1 * torch.sin(2 * torch.pi * cycles_per_hop * t / 32)).view(1, 1, 1, -1)
+            x_hat = model.g_s(model.g_a(x))
+            inner = slice(64, -64)  # away from the edge frames
+            sdr = si_sdr_db(x[..., inner].flatten(1), x_hat[..., inner].flatten(1)).item()
+            assert (sdr > 30) if expect_kept else (sdr < 3), sdr
+
+
+def test_linear_skip_refuses_strides_over_frames() -> None:
+    with pytest.raises(ValueError, match="linear_skip needs every stride 1"):
+        AudioConfig(mdct_hop=32, strides=(2,), widths=(16, 16), m=16, linear_skip=True)
