@@ -23,8 +23,9 @@ from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
 
-# Cap of the rate multipliers: a level whose target lies below what the model can reach yet
-# (early on, the hyper-latent alone costs a few kbit/s) must not drown the distortion term.
+# Default cap of the rate multipliers (config max_beta): a level whose target lies below what
+# the model can reach yet (early on, the hyper-latent alone costs a few kbit/s) must not drown
+# the distortion term.
 MAX_BETA = 2.0
 
 
@@ -103,7 +104,7 @@ class AudioTask:
             np.clip(
                 self.log_beta[level] + self.config.rate_lr * (kbps.item() / target - 1),
                 math.log(1e-4),
-                math.log(MAX_BETA),
+                math.log(self.config.max_beta),
             )
         )
         return {
