@@ -73,7 +73,10 @@ class AudioTask:
         )
         self.val_clips = self._val_excerpts(load_clips(val_files, rate))
         self.level_rng = np.random.default_rng(config.seed + 1)
-        self.log_beta = np.full(len(config.kbps), math.log(0.01))
+        if config.beta_init and len(config.beta_init) != len(config.kbps):
+            raise ValueError("beta_init needs one value per level (one per kbps entry)")
+        start = config.beta_init or [0.01] * len(config.kbps)
+        self.log_beta = np.log(np.asarray(start, dtype=np.float64))
 
     def _val_excerpts(self, clips: list[np.ndarray]) -> list[Tensor]:
         """First val_seconds of each clip's first channel, cut to a multiple of the factor."""

@@ -61,6 +61,7 @@ class TrainConfig:
     stft_weight: float = 0.1  # weight of the MR-STFT loss beside the relative waveform MSE
     rate_lr: float = 0.02  # step of the log rate multipliers that steer each level to its kbps
     max_beta: float = 2.0  # cap of those multipliers (kbit/s -> distortion units)
+    beta_init: list[float] = field(default_factory=list)  # their start, per level (0.01 each)
     holdout_every: int = 20  # without --val, every N-th training file is held out
     val_seconds: float = 4.0  # validation excerpt per held-out file
 
