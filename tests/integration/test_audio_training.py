@@ -101,3 +101,12 @@ def test_audio_training_refuses_a_segment_off_the_model_grid(folder: Path, tmp_p
     config.write_text(TINY.replace("segment = 1024", "segment = 1000"))
     assert _train(folder, config, tmp_path / "run") == 2
     assert "segment must be a multiple" in capsys.readouterr().err
+
+
+def test_audio_training_refuses_a_beta_ladder_of_the_wrong_length(
+    folder: Path, tmp_path: Path, capsys
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(TINY + "beta_init = [0.01]\n")
+    assert _train(folder, config, tmp_path / "run") == 2
+    assert "beta_init needs one value per level" in capsys.readouterr().err
