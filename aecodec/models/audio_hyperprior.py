@@ -148,6 +148,7 @@ class AudioHyperprior(GainedHyperprior):
     INPUT_SCALE = 32.0  # lifts speech (near -30 dBFS) so y starts at several quantisation steps
     TILE = 256  # latent frames per tile (analysis and synthesis)
     HALO = 16  # latent frames of context around a tile: more than both transforms' reach
+    HYPER_TILE = 2048  # hyper-latent frames per tile of the exact h_s (its reach: < 2 frames)
 
     def __init__(self, config: AudioConfig) -> None:
         super().__init__()
@@ -183,6 +184,13 @@ class AudioHyperprior(GainedHyperprior):
             _up(n, m, 2), nn.ReLU(), _up(m, m * 3 // 2, 2), nn.ReLU(), _conv(m * 3 // 2, 2 * m, 3)
         )
         self._init_entropy(n, m, config.levels)
+
+    def run_h_s(self, z_hat: Tensor) -> Tensor:
+        """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE
+        frames (its float64 buffers for an hour of audio would take gigabytes); integer
+        arithmetic makes the tiled result bit-identical to the whole one."""
+        m = self.config.m
+        return tiled_synthesis(self.integer_h_s(), z_hat, (1, 4), self.HYPER_TILE, 3, 2 * m)
 
     @property
     def factor(self) -> int:

@@ -25,6 +25,7 @@ from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
 from aecodec.errors import ModelError
+from aecodec.models.grouped_coding import decode_grouped, encode_grouped
 from aecodec.models.integer_conv import IntegerConvStack
 
 __all__ = ["GainedHyperprior", "scale_table", "SCALE_MIN", "SCALE_MAX", "SCALE_LEVELS"]
@@ -111,11 +112,12 @@ class GainedHyperprior(CompressionModel):
         """ẑ -> Tensor[1, 2M, ...] of (scales, means), exactly; subclasses may tile it."""
         return self.integer_h_s()(z_hat)
 
-    def _hyper_params(self, z_hat: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Exact h_s: ẑ -> scales, means, scale indexes."""
+    def _hyper_params(self, z_hat: Tensor) -> tuple[Tensor, Tensor]:
+        """Exact h_s: ẑ -> means, scale indexes. The means are copied out of h_s's float64
+        output so that buffer (twice their size, large for long audio) is freed before coding."""
         scales, means = self.run_h_s(z_hat).chunk(2, 1)
         indexes = self.gaussian_conditional.build_indexes(scales)
-        return scales, means, indexes
+        return means.clone(), indexes
 
     def code_latent(self, y: Tensor) -> list[bytes]:
         """Gained latent y: Tensor[1, M, h, w] -> [z_string, y_string]."""
@@ -123,8 +125,8 @@ class GainedHyperprior(CompressionModel):
         z = self.h_a(y)
         z_string = self.entropy_bottleneck.compress(z)[0]
         z_hat = self.entropy_bottleneck.decompress([z_string], z.shape[-2:])
-        _, means, indexes = self._hyper_params(z_hat)
-        y_string = self.gaussian_conditional.compress(y, indexes, means=means)[0]
+        means, indexes = self._hyper_params(z_hat)
+        y_string = encode_grouped(self.gaussian_conditional, y, indexes, means)
         return [z_string, y_string]
 
     def decode_strings(
@@ -133,7 +135,7 @@ class GainedHyperprior(CompressionModel):
         """[z_string, y_string] and the shape of z -> un-gained latent ŷ Tensor[1, M, h, w]."""
         self._require_frozen()
         z_hat = self.entropy_bottleneck.decompress([strings[0]], z_shape)
-        _, means, indexes = self._hyper_params(z_hat)
-        y_hat = self.gaussian_conditional.decompress([strings[1]], indexes, means=means)
+        means, indexes = self._hyper_params(z_hat)
+        y_hat = decode_grouped(self.gaussian_conditional, strings[1], indexes, means)
         _, inv_gain = self.gains(quality)
         return y_hat * inv_gain.view(1, -1, 1, 1)

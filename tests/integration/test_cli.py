@@ -182,17 +182,22 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     assert os.listdir(tmp_path) == ["bad.aec"]
 
 
-RETIRED = [("hyperprior-v1", "0.1.0"), ("hyperprior-v2", "0.2.0")]
+RETIRED = [  # (file in tests/data/retired, model, last version that decodes it, output)
+    ("hyperprior-v1-demo-crop-q6.aec", "hyperprior-v1", "0.1.0", "y.png"),
+    ("hyperprior-v2-demo-crop-q6.aec", "hyperprior-v2", "0.2.0", "y.png"),
+    ("speech-v1-1ch-q1.aec", "speech-v1", "0.3.0", "y.wav"),
+    ("music-v1-2ch-q3.5.aec", "music-v1", "0.3.0", "y.wav"),
+]
 
 
-@pytest.mark.parametrize(("model", "last"), RETIRED)
+@pytest.mark.parametrize(("file", "model", "last", "out"), RETIRED)
 def test_file_of_a_retired_model_names_the_version_that_decodes_it(
-    model: str, last: str, tmp_path: Path, capsys
+    file: str, model: str, last: str, out: str, tmp_path: Path, capsys
 ) -> None:
-    aec = REPO / "tests" / "data" / "retired" / f"{model}-demo-crop-q6.aec"
+    aec = REPO / "tests" / "data" / "retired" / file
     before = sha(aec)
-    assert main(["decompress", str(aec), "-o", str(tmp_path / "y.png")]) == 2
+    assert main(["decompress", str(aec), "-o", str(tmp_path / out)]) == 2
     err = capsys.readouterr().err.strip()
     assert f"'{model}' was retired" in err and f"aecodec {last}" in err
     assert len(err.splitlines()) == 1
-    assert not (tmp_path / "y.png").exists() and sha(aec) == before
+    assert not (tmp_path / out).exists() and sha(aec) == before

@@ -46,6 +46,17 @@ def test_compress_decode_round_trip_of_latent_is_exact_for_a_long_signal() -> No
     assert torch.equal(y_hat, again)
 
 
+def test_tiled_exact_hyper_synthesis_equals_the_whole() -> None:
+    model = small_model()
+    model.freeze()
+    model.HYPER_TILE = 16  # several tiles
+    z = torch.randint(-6, 7, (1, 8, 1, 16 * 3 + 5)).float()
+    whole = model.integer_h_s()(z)
+    tiled = model.run_h_s(z)
+    assert tiled.shape == whole.shape == (1, 16, 1, 4 * z.shape[-1])
+    assert torch.equal(tiled, whole)
+
+
 def test_mdct_reconstructs_the_waveform_and_keeps_its_energy() -> None:
     hop = 64
     x = torch.randn(2, 1, 1, hop * 40)

@@ -97,5 +97,5 @@ def test_ms_ssim_metric_behaves(photo) -> None:
 def test_aecodec_colon_model_picks_a_registered_image_model() -> None:
     (codec,) = make_codecs(["aecodec:hyperprior-v4"])
     assert codec.name == "aecodec-hyperprior-v4"
-    with pytest.raises(ValueError, match="no image model 'speech-v1'"):
-        make_codecs(["aecodec:speech-v1"])
+    with pytest.raises(ValueError, match="no image model 'speech-v2'"):
+        make_codecs(["aecodec:speech-v2"])

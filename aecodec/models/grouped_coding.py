@@ -1,0 +1,72 @@
+"""rANS coding of the Gaussian-conditional latent in channel groups, bytes-identical to
+CompressAI's one-shot ``GaussianConditional.compress``/``decompress``.
+
+CompressAI turns the whole latent into Python lists of symbols and indexes before coding, which
+for an hour of audio costs gigabytes. Its coder writes the symbols of Tensor[1, M, h, w] in
+C order, channel after channel, so coding channel groups one after another through one
+``BufferedRansEncoder`` (and one ``RansDecoder`` stream) gives the same bytes with lists the
+size of one group. Only batch size 1 is supported (one string).
+"""
+
+from __future__ import annotations
+
+import torch
+from compressai.ans import BufferedRansEncoder, RansDecoder
+from compressai.entropy_models import GaussianConditional
+from torch import Tensor
+
+__all__ = ["encode_grouped", "decode_grouped", "GROUP_SYMBOLS"]
+
+GROUP_SYMBOLS = 1 << 20  # about this many symbols per group (at least one channel)
+
+
+def _tables(gc: GaussianConditional) -> tuple[list, list, list]:
+    return (
+        gc._quantized_cdf.tolist(),
+        gc._cdf_length.reshape(-1).int().tolist(),
+        gc._offset.reshape(-1).int().tolist(),
+    )
+
+
+def _group(shape: torch.Size) -> int:
+    per_channel = shape[2] * shape[3]
+    return max(1, GROUP_SYMBOLS // max(1, per_channel))
+
+
+def encode_grouped(gc: GaussianConditional, y: Tensor, indexes: Tensor, means: Tensor) -> bytes:
+    """y, indexes, means: Tensor[1, M, h, w] -> the bytes ``gc.compress(y, indexes, means)[0]``
+    would give."""
+    if y.shape[0] != 1 or y.shape != indexes.shape or y.shape != means.shape:
+        raise ValueError("encode_grouped expects one latent with matching indexes and means")
+    cdf, lengths, offsets = _tables(gc)
+    encoder = BufferedRansEncoder()
+    step = _group(y.shape)
+    for c in range(0, y.shape[1], step):
+        symbols = gc.quantize(y[:, c : c + step], "symbols", means[:, c : c + step])
+        encoder.encode_with_indexes(
+            symbols.reshape(-1).int().tolist(),
+            indexes[:, c : c + step].reshape(-1).int().tolist(),
+            cdf,
+            lengths,
+            offsets,
+        )
+    return encoder.flush()
+
+
+def decode_grouped(
+    gc: GaussianConditional, string: bytes, indexes: Tensor, means: Tensor
+) -> Tensor:
+    """The inverse: Tensor[1, M, h, w] equal to ``gc.decompress([string], indexes, means=means)``
+    (dtype of ``means``)."""
+    if indexes.shape[0] != 1 or indexes.shape != means.shape:
+        raise ValueError("decode_grouped expects one latent with matching indexes and means")
+    cdf, lengths, offsets = _tables(gc)
+    decoder = RansDecoder()
+    decoder.set_stream(string)
+    symbols = torch.empty(indexes.shape, dtype=torch.int32)
+    step = _group(indexes.shape)
+    for c in range(0, indexes.shape[1], step):
+        part = indexes[:, c : c + step]
+        values = decoder.decode_stream(part.reshape(-1).int().tolist(), cdf, lengths, offsets)
+        symbols[:, c : c + step] = torch.tensor(values, dtype=torch.int32).reshape(part.shape)
+    return gc.dequantize(symbols, means)
