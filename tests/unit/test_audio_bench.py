@@ -86,3 +86,12 @@ def test_rows_are_reused_only_for_identical_settings_files_and_targets(tmp_path)
     assert reusable_rows(previous, opus, files, [6.0], ["si_sdr", "stoi"]) is None
     changed = {**previous, "codecs": {"opus": {**opus.settings(), "format": "X"}}}
     assert reusable_rows(changed, opus, files, [6.0], ["si_sdr"]) is None
+
+
+def test_mdct_oracle_keeps_a_low_tone_and_drops_a_high_one() -> None:
+    from aecodec.bench.audio.mdct_oracle import lowest_bins_si_sdr
+
+    t = np.arange(16000) / 16000
+    low, high = np.sin(2 * np.pi * 300 * t), np.sin(2 * np.pi * 6000 * t)
+    assert lowest_bins_si_sdr(low, 64, 0.25) > 30  # 300 Hz: inside the lowest 2 kHz
+    assert lowest_bins_si_sdr(high, 64, 0.25) < 0  # 6 kHz: outside
