@@ -97,7 +97,11 @@ class AudioTask:
         seconds = x.shape[0] * x.shape[-1] / self.config.sample_rate
         kbps = likelihood_kbps(out["likelihoods"], seconds)
         distortion = audio_distortion(
-            x.flatten(1), x_hat, self.config.sample_rate, self.config.stft_weight
+            x.flatten(1),
+            x_hat,
+            self.config.sample_rate,
+            self.config.stft_weight,
+            self.config.emphasis,
         )
         beta = math.exp(self.log_beta[level])
         loss = distortion + beta * kbps
@@ -136,7 +140,9 @@ class AudioTask:
                 x_hat = out["x_hat"].flatten(1).clamp(-1, 1)
                 row = [
                     likelihood_kbps(out["likelihoods"], clip.numel() / rate).item(),
-                    audio_distortion(x.flatten(1), x_hat, rate, self.config.stft_weight).item(),
+                    audio_distortion(
+                        x.flatten(1), x_hat, rate, self.config.stft_weight, self.config.emphasis
+                    ).item(),
                     si_sdr_db(x.flatten(1), x_hat).item(),
                 ]
                 if self.config.val_real_rate:

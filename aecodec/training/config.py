@@ -59,6 +59,7 @@ class TrainConfig:
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level
     segment: int = 16384  # training crop, samples (a multiple of 4 * hop)
     stft_weight: float = 0.1  # weight of the MR-STFT loss beside the relative waveform MSE
+    emphasis: float = 0.0  # pre-emphasis of the waveform term, x[t] - emphasis * x[t-1]
     rate_lr: float = 0.02  # step of the log rate multipliers that steer each level to its kbps
     max_beta: float = 2.0  # cap of those multipliers (kbit/s -> distortion units)
     beta_init: list[float] = field(default_factory=list)  # their start, per level (0.01 each)

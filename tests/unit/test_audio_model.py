@@ -7,7 +7,13 @@ import torch
 
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
-from aecodec.training.audio_loss import multi_resolution_stft_loss, si_sdr_db, stft_sizes
+from aecodec.training.audio_loss import (
+    audio_distortion,
+    multi_resolution_stft_loss,
+    pre_emphasis,
+    si_sdr_db,
+    stft_sizes,
+)
 
 SMALL = AudioConfig(mdct_hop=16, strides=(2,), widths=(8, 12), m=8, n=8, levels=2, kbps=(2.0, 4.0))
 
@@ -81,6 +87,23 @@ def test_stft_loss_is_zero_for_identical_and_grows_with_noise() -> None:
     small = multi_resolution_stft_loss(x, x + 0.001 * torch.randn_like(x), sizes)
     large = multi_resolution_stft_loss(x, x + 0.05 * torch.randn_like(x), sizes)
     assert 0 < small.item() < large.item()
+
+
+def test_pre_emphasis_is_the_first_order_difference() -> None:
+    x = torch.tensor([[1.0, 2.0, 4.0]])
+    assert torch.equal(pre_emphasis(x, 0.5), torch.tensor([[1.0, 1.5, 3.0]]))
+    assert torch.equal(pre_emphasis(x, 0.0), x)
+
+
+def test_emphasis_weighs_a_high_frequency_error_above_a_low_one_of_equal_energy() -> None:
+    t = torch.arange(16000) / 16000
+    x = torch.sin(2 * torch.pi * 200 * t).unsqueeze(0)
+    low = x + 0.05 * torch.sin(2 * torch.pi * 300 * t)
+    high = x + 0.05 * torch.sin(2 * torch.pi * 4000 * t)
+    plain = [audio_distortion(x, y, 16000, 0.0).item() for y in (low, high)]
+    weighted = [audio_distortion(x, y, 16000, 0.0, emphasis=0.9).item() for y in (low, high)]
+    assert plain[0] == pytest.approx(plain[1], rel=0.01)
+    assert weighted[1] > 10 * weighted[0]
 
 
 def test_si_sdr_ignores_gain_and_punishes_noise() -> None:
