@@ -30,7 +30,7 @@ def cmd_audio(a: argparse.Namespace) -> int:
     from aecodec.bench.audio.report import plot_summary, summary_table
     from aecodec.bench.audio.runner import run_audio_bench
 
-    from aecodec.training.audio_data import list_audio
+    from aecodec.training.audio_data import list_audio, split_holdout
 
     data = Path(a.data) if a.data else default_data_root() / "speech" / "test"
     targets = _parse_kbps(a.kbps)
@@ -39,6 +39,12 @@ def cmd_audio(a: argparse.Namespace) -> int:
         codecs = make_audio_codecs([c.strip() for c in a.codecs.split(",")], a.model)
     except (FileNotFoundError, ValueError) as e:
         raise AecodecError(str(e)) from None
+    if a.holdout_every < 0:
+        raise AecodecError(f"--holdout-every: expected 0 or more, got {a.holdout_every}")
+    if a.holdout_every:
+        files = split_holdout(files, a.holdout_every)[1]
+        if not files:
+            raise AecodecError(f"--holdout-every {a.holdout_every}: {data} holds too few files")
     if a.files:
         files = files[: a.files]
     speech = a.speech if a.speech is not None else "speech" in str(data)
@@ -47,10 +53,11 @@ def cmd_audio(a: argparse.Namespace) -> int:
     previous = None
     if a.reuse and (out / f"{stem}.json").exists():
         previous = json.loads((out / f"{stem}.json").read_text())
-        previous = previous if previous.get("data") == str(data) else None
+        same = (previous.get("data"), previous.get("holdout_every", 0))
+        previous = previous if same == (str(data), a.holdout_every) else None
     with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
         result = run_audio_bench(files, codecs, targets, speech, tick, previous)
-    result = {"data": str(data), "speech": speech, **result}
+    result = {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
     table = summary_table(result)
     write_results(out, stem, result, table)
     plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
@@ -65,6 +72,13 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--codecs", default="aecodec,opus,vorbis,mp3", help="comma-separated codecs")
     p.add_argument("--kbps", default="6,12,24,48", help="target bitrates in kbit/s")
     p.add_argument("--files", type=int, default=0, help="first N files only (0: all)")
+    p.add_argument(
+        "--holdout-every",
+        type=int,
+        default=0,
+        help="only every N-th file (sorted): the clips a training run with holdout_every = N "
+        "kept out, to compare models on validation data without touching the test set",
+    )
     p.add_argument("--model", help="aecodec audio model (default: chosen by sample rate)")
     p.add_argument(
         "--speech",

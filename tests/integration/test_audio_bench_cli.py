@@ -1,0 +1,38 @@
+"""``aecodec bench audio`` end to end on a small folder: held-out selection and its errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from aecodec.cli.main import main
+
+
+@pytest.fixture()
+def clips(tmp_path: Path) -> Path:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    t = np.arange(16000) / 16000
+    for i in range(4):
+        tone = 0.3 * np.sin(2 * np.pi * (200 + 100 * i) * t)
+        sf.write(folder / f"c{i}.wav", tone.astype(np.float32), 16000)
+    return folder
+
+
+def test_holdout_every_benches_only_the_held_out_files(clips: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--kbps", "12"]
+    assert main([*args, "--no-speech", "--holdout-every", "2", "--out", str(out)]) == 0
+    result = json.loads((out / f"{clips.parent.name}.json").read_text())
+    assert result["holdout_every"] == 2
+    assert sorted({row["file"] for row in result["rows"]}) == ["c1.wav", "c3.wav"]
+
+
+def test_holdout_every_beyond_the_folder_is_a_one_line_error(clips: Path, tmp_path, capsys) -> None:
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--holdout-every", "9"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "holds too few files" in err and "\n" not in err
