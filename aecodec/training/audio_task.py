@@ -20,6 +20,7 @@ from aecodec.training.audio_data import AudioCropSampler, list_audio, load_clips
 from aecodec.training.audio_loss import audio_distortion, si_sdr_db
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
+from aecodec.training.warm_start import warm_start
 
 __all__ = ["AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
 
@@ -57,6 +58,8 @@ class AudioTask:
         self.config = config
         self.arch = audio_config_from(config)
         self.model = AudioHyperprior(self.arch)
+        if config.init_from:  # fine-tune: matching tensors of a run or an exported model
+            warm_start(self.model, config.init_from)
         if config.segment % self.model.factor:
             raise ValueError(f"segment must be a multiple of {self.model.factor} samples")
         self.model.train()

@@ -49,7 +49,7 @@ class TrainConfig:
     snr_db: list[float] = field(default_factory=lambda: [0.0, 20.0])  # training range, Es/N0 dB
     channel: str = "awgn"  # "awgn" or "rayleigh" (block fading, perfect CSI at the receiver)
     known_snr_prob: float = 0.5  # chance the transmitter is told the SNR during training
-    init_from: str = ""  # checkpoint.pt of another run to start from (matching tensors)
+    init_from: str = ""  # jscc, audio: checkpoint.pt or .safetensors to start from
     # audio codec (task = "audio"); uses n, m, lr, aux_lr, batch_size, bf16 above
     sample_rate: int = 16000  # Hz the model works at (inputs are resampled)
     mdct_hop: int = 64  # samples per MDCT frame (= frequency bins)
