@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+import make_golden_refs
 import numpy as np
 
 from aecodec import api, media, zoo
@@ -51,7 +52,7 @@ def main() -> int:
             "pixels_sha256": hashlib.sha256(decoded.tobytes()).hexdigest(),
         }
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return 0
+    return make_golden_refs.main()  # the decoded references the golden tests compare with
 
 
 if __name__ == "__main__":

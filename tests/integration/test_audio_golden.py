@@ -1,10 +1,17 @@
-"""Frozen audio .aec files keep decoding to the same samples in every later version."""
+"""Frozen audio .aec files keep decoding to the same samples in every later version.
+
+The entropy-coded symbols decode exactly on any machine; the float synthesis runs on kernels
+picked by the CPU's instruction set, which may round the last bit differently, so the decoded
+int16 samples must match the stored reference (tests/data/make_golden_refs.py) to within 1 LSB
+with at most 1% of them off by one: a real change of model or decoder moves far more.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
+
+import numpy as np
 
 from aecodec import audio_api
 
@@ -20,5 +27,6 @@ def test_golden_audio_files_decode_to_frozen_samples() -> None:
         samples, header = audio_api.decompress_audio((GOLDEN / name).read_bytes())
         assert header.model == expected["model"]
         assert list(samples.shape) == expected["shape"]
-        digest = hashlib.sha256(samples.tobytes()).hexdigest()
-        assert digest == expected["samples_sha256"], f"{name} decodes differently"
+        ref = np.load(GOLDEN / name.replace(".aec", ".ref.npz"))["samples"]
+        diff = np.abs(samples.astype(np.int32) - ref.astype(np.int32))
+        assert diff.max() <= 1 and (diff > 0).mean() <= 0.01, f"{name} decodes differently"

@@ -87,4 +87,8 @@ def test_golden_files_decode_to_frozen_pixels() -> None:
         pixels, header = api.decompress_image((GOLDEN / name).read_bytes())
         assert header.model == expected["model"]
         assert list(pixels.shape) == expected["shape"]
-        assert pixel_hash(pixels) == expected["pixels_sha256"], f"{name} decodes differently"
+        # exact symbols everywhere; the float synthesis may round the last bit differently per
+        # CPU instruction set, so within 1 level of the stored reference on at most 1% of values
+        ref = np.load(GOLDEN / name.replace(".aec", ".ref.npz"))["pixels"]
+        diff = np.abs(pixels.astype(np.int16) - ref.astype(np.int16))
+        assert diff.max() <= 1 and (diff > 0).mean() <= 0.01, f"{name} decodes differently"
