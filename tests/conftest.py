@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +37,15 @@ def demo_pixels() -> np.ndarray:
     from aecodec import media
 
     return media.read_image(REPO / "aecodec" / "data" / "demo.png")
+
+
+@pytest.fixture(scope="session")
+def golden_deviation() -> Callable[..., tuple[int, float]]:
+    """tests/data/make_golden_refs.py's deviation(): (largest difference, fraction differing)
+    of a golden .aec file's decode against its stored reference."""
+    spec = importlib.util.spec_from_file_location(
+        "make_golden_refs", TEST_DATA / "make_golden_refs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.deviation

@@ -1,6 +1,7 @@
 """Write the decoded reference of every golden .aec file that has none yet:
 
     uv run python tests/data/make_golden_refs.py
+    uv run python tests/data/make_golden_refs.py --compare   # how far today's decodes are off
 
 NAME.aec -> NAME.ref.npz: audio as the decoded int16 samples, images as uint8 pixels.
 The golden tests compare later decodes with these within a small tolerance: the entropy-coded
@@ -31,7 +32,23 @@ def reference(path: Path) -> dict[str, np.ndarray]:
     return {"pixels": np.asarray(pixels, dtype=np.uint8)}
 
 
+def deviation(path: Path, decoded: np.ndarray | None = None) -> tuple[int, float]:
+    """How far a golden file decodes from its stored reference: (largest difference in int16
+    samples or uint8 pixel levels, fraction of values that differ at all). ``decoded``: the
+    file's decoded samples or pixels when the caller has them already (else decoded here)."""
+    ref = np.load(path.with_suffix(".ref.npz"))
+    now = reference(path) if decoded is None else {ref.files[0]: decoded}
+    key = ref.files[0]
+    diff = np.abs(np.asarray(now[key]).astype(np.int32) - ref[key].astype(np.int32))
+    return int(diff.max()), float((diff > 0).mean())
+
+
 def main() -> int:
+    if "--compare" in sys.argv[1:]:
+        for path in sorted(HERE.glob("*.aec")):
+            largest, fraction = deviation(path)
+            print(f"{path.name}: max {largest}, {100 * fraction:.3f}% of values differ")
+        return 0
     for path in sorted(HERE.glob("*.aec")):
         ref = path.with_suffix(".ref.npz")
         if ref.exists():
