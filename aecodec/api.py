@@ -170,7 +170,7 @@ def decompress_image(
         raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
     f = net.FACTOR
     hp, wp = _padded_size(header.height, f), _padded_size(header.width, f)
-    y_hat = net.decode_latent(header.sections, hp, wp, header.quality)
+    y_hat = net.decode_latent(header.sections, hp, wp, header.quality, header.version)
     out = np.empty((header.height, header.width, 3), dtype=np.uint8)
 
     def sink(top: int, left: int, bottom: int, right: int, tile: torch.Tensor) -> None:

@@ -182,7 +182,9 @@ def decompress_audio(
     padded = -(-frames // net.factor) * net.factor
     coded = np.zeros((header.channels, padded), dtype=np.float32)
     for i in range(header.channels):
-        y_hat = net.decode_latent(header.sections[2 * i : 2 * i + 2], padded, header.quality)
+        y_hat = net.decode_latent(
+            header.sections[2 * i : 2 * i + 2], padded, header.quality, header.version
+        )
         net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
     x = np.empty((frames, header.channels), dtype=np.float32)
     if header.channels == 2:  # left = mid + side, right = mid - side

@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 MAGIC = b"\x8bAEC"
-VERSION = 1
+VERSION = 2  # 2: sections coded by aecodec.models.ans_coding; 1: CompressAI's rANS (decoded)
+READABLE_VERSIONS = (1, 2)
 KIND_IMAGE = 1
 KIND_AUDIO = 2
 KIND_NAMES = {KIND_IMAGE: "image", KIND_AUDIO: "audio"}
@@ -81,6 +82,7 @@ class AecHeader:
     sections: list[bytes] = field(default_factory=list, repr=False)
     sample_rate: int = 0
     frames: int = 0
+    version: int = VERSION  # format version the file was read with (writing: always VERSION)
 
     @property
     def seconds(self) -> float:
@@ -90,7 +92,7 @@ class AecHeader:
     def info(self) -> dict:
         """JSON-ready summary (no payload bytes)."""
         out = {
-            "format_version": VERSION,
+            "format_version": self.version,
             "kind": KIND_NAMES.get(self.kind, str(self.kind)),
             "model": self.model,
             "weights_sha256_prefix": self.weights_hash.hex(),
@@ -178,9 +180,10 @@ def decode(data: bytes) -> AecHeader:
     if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
         raise BitstreamError("not an .aec file (wrong magic bytes)")
     magic, version, kind, name_len, n_sections = _FIXED.unpack(r.take(_FIXED.size, "header"))
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         raise BitstreamError(
-            f"unsupported .aec format version {version} (this aecodec reads version {VERSION})"
+            f"unsupported .aec format version {version} (this aecodec reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))})"
         )
     if kind not in KIND_NAMES:
         raise BitstreamError(f"unknown media kind {kind}")
@@ -213,6 +216,8 @@ def decode(data: bytes) -> AecHeader:
     if kind == KIND_AUDIO:
         _check_audio_geometry(*geometry)
         rate, frames, channels = geometry
-        return AecHeader(kind, name, weights_hash, quality, 0, 0, channels, sections, rate, frames)
+        return AecHeader(
+            kind, name, weights_hash, quality, 0, 0, channels, sections, rate, frames, version
+        )
     _check_image_geometry(*geometry)
-    return AecHeader(kind, name, weights_hash, quality, *geometry, sections)
+    return AecHeader(kind, name, weights_hash, quality, *geometry, sections, version=version)

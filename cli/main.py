@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"aecodec: error: {str(e).splitlines()[0]}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("aecodec: error: not enough memory for this input", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("aecodec: interrupted", file=sys.stderr)
         return 130

@@ -220,9 +220,12 @@ class AudioHyperprior(GainedHyperprior):
         return self.code_latent(y * gain.view(1, -1, 1, 1))
 
     @torch.no_grad()
-    def decode_latent(self, strings: list[bytes], samples: int, quality: float) -> Tensor:
-        """Entropy-decode to the un-gained ŷ Tensor[1, M, 1, samples / hop] (padded samples)."""
-        return self.decode_strings(strings, (1, samples // self.factor), quality)
+    def decode_latent(
+        self, strings: list[bytes], samples: int, quality: float, version: int = 2
+    ) -> Tensor:
+        """Entropy-decode to the un-gained ŷ Tensor[1, M, 1, samples / hop] (padded samples).
+        version: the file's format version (see GainedHyperprior.decode_strings)."""
+        return self.decode_strings(strings, (1, samples // self.factor), quality, version)
 
     @torch.no_grad()
     def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:

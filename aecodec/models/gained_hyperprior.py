@@ -19,14 +19,24 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
+from compressai.ans import RansDecoder
 from compressai.entropy_models import EntropyBottleneck, GaussianConditional
 from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
 from aecodec.errors import ModelError
-from aecodec.models.grouped_coding import decode_grouped, encode_grouped
+from aecodec.models.ans_coding import (
+    CdfTables,
+    decode_indexed,
+    encode_indexed,
+    quantize_symbols,
+    tables_of,
+)
+from aecodec.models.grouped_coding import decode_grouped_symbols
 from aecodec.models.integer_conv import IntegerConvStack
+from aecodec.models.legacy_coding import run_isolated
 
 __all__ = ["GainedHyperprior", "scale_table", "SCALE_MIN", "SCALE_MAX", "SCALE_LEVELS"]
 
@@ -119,23 +129,71 @@ class GainedHyperprior(CompressionModel):
         indexes = self.gaussian_conditional.build_indexes(scales)
         return means.clone(), indexes
 
+    def _z_medians(self) -> Tensor:
+        """The hyper-latent's per-channel medians, Tensor[1, N, 1, 1] (z is coded around them)."""
+        return self.entropy_bottleneck.quantiles[:, 0, 1].detach().view(1, -1, 1, 1)
+
     def code_latent(self, y: Tensor) -> list[bytes]:
-        """Gained latent y: Tensor[1, M, h, w] -> [z_string, y_string]."""
+        """Gained latent y: Tensor[1, M, h, w] -> [z_string, y_string] (format 2, ans_coding)."""
         self._require_frozen()
         z = self.h_a(y)
-        z_string = self.entropy_bottleneck.compress(z)[0]
-        z_hat = self.entropy_bottleneck.decompress([z_string], z.shape[-2:])
+        medians = self._z_medians()
+        z_symbols = quantize_symbols(z, medians)
+        z_string = encode_indexed(z_symbols, _channel_indexes(z.shape), self._z_tables())
+        z_hat = z_symbols.float() + medians
         means, indexes = self._hyper_params(z_hat)
-        y_string = encode_grouped(self.gaussian_conditional, y, indexes, means)
+        y_symbols = quantize_symbols(y, means)
+        y_string = encode_indexed(y_symbols, indexes, tables_of(self.gaussian_conditional))
         return [z_string, y_string]
 
+    def _z_tables(self) -> CdfTables:
+        return tables_of(self.entropy_bottleneck)
+
     def decode_strings(
-        self, strings: list[bytes], z_shape: tuple[int, int], quality: float
+        self, strings: list[bytes], z_shape: tuple[int, int], quality: float, version: int = 2
     ) -> Tensor:
-        """[z_string, y_string] and the shape of z -> un-gained latent ŷ Tensor[1, M, h, w]."""
+        """[z_string, y_string] and the shape of z -> un-gained latent ŷ Tensor[1, M, h, w].
+
+        version: the file's format version (1: CompressAI's rANS, decoded in isolation by
+        legacy_coding; 2: ans_coding). Raises CodingError if a section does not decode exactly.
+        """
         self._require_frozen()
-        z_hat = self.entropy_bottleneck.decompress([strings[0]], z_shape)
+        n = self.entropy_bottleneck.channels
+        z_indexes = _channel_indexes((1, n, *z_shape))
+        medians = self._z_medians()
+        if version == 1:
+            z_hat = self._legacy_z(strings[0], z_indexes) + medians
+        else:
+            z_values = decode_indexed(strings[0], z_indexes, self._z_tables())
+            z_hat = torch.from_numpy(z_values).float() + medians
         means, indexes = self._hyper_params(z_hat)
-        y_hat = decode_grouped(self.gaussian_conditional, strings[1], indexes, means)
+        gc = self.gaussian_conditional
+        if version == 1:
+            y_hat = self._legacy_y(strings[1], indexes, means)
+        else:
+            y_values = decode_indexed(strings[1], indexes, tables_of(gc))
+            y_hat = gc.dequantize(torch.from_numpy(y_values), means)
         _, inv_gain = self.gains(quality)
         return y_hat * inv_gain.view(1, -1, 1, 1)
+
+    def _legacy_z(self, string: bytes, indexes: Tensor) -> Tensor:
+        """Format 1: z's symbols through CompressAI's rANS decoder, in a child process."""
+        eb = self.entropy_bottleneck
+        tables = (eb._quantized_cdf.tolist(), eb._cdf_length.tolist(), eb._offset.tolist())
+        flat = indexes.reshape(-1).tolist()
+        values = run_isolated(
+            lambda: np.asarray(RansDecoder().decode_with_indexes(string, flat, *tables)),
+            len(flat),
+        )
+        return torch.from_numpy(values).reshape(indexes.shape).float()
+
+    def _legacy_y(self, string: bytes, indexes: Tensor, means: Tensor) -> Tensor:
+        """Format 1: the latent through grouped_coding's decoder, in a child process."""
+        gc = self.gaussian_conditional
+        symbols = run_isolated(lambda: decode_grouped_symbols(gc, string, indexes), indexes.numel())
+        return gc.dequantize(torch.from_numpy(symbols).reshape(indexes.shape), means)
+
+
+def _channel_indexes(shape: tuple[int, ...] | torch.Size) -> Tensor:
+    """Tensor[shape] of int32 channel numbers: the hyper-latent's table per element."""
+    return torch.arange(shape[1], dtype=torch.int32).view(1, -1, 1, 1).expand(*shape)

@@ -1,5 +1,6 @@
-"""rANS coding of the Gaussian-conditional latent in channel groups, bytes-identical to
-CompressAI's one-shot ``GaussianConditional.compress``/``decompress``.
+"""Format 1: rANS coding of the Gaussian-conditional latent in channel groups, bytes-identical to
+CompressAI's one-shot ``GaussianConditional.compress``/``decompress``. New files use format 2
+(ans_coding.py); this decodes old ones (through legacy_coding's isolated child).
 
 CompressAI turns the whole latent into Python lists of symbols and indexes before coding, which
 for an hour of audio costs gigabytes. Its coder writes the symbols of Tensor[1, M, h, w] in
@@ -10,12 +11,13 @@ size of one group. Only batch size 1 is supported (one string).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from compressai.ans import BufferedRansEncoder, RansDecoder
 from compressai.entropy_models import GaussianConditional
 from torch import Tensor
 
-__all__ = ["encode_grouped", "decode_grouped", "GROUP_SYMBOLS"]
+__all__ = ["encode_grouped", "decode_grouped", "decode_grouped_symbols", "GROUP_SYMBOLS"]
 
 GROUP_SYMBOLS = 1 << 20  # about this many symbols per group (at least one channel)
 
@@ -53,20 +55,27 @@ def encode_grouped(gc: GaussianConditional, y: Tensor, indexes: Tensor, means: T
     return encoder.flush()
 
 
+def decode_grouped_symbols(gc: GaussianConditional, string: bytes, indexes: Tensor) -> np.ndarray:
+    """The symbols (int32, C order, flat) that ``encode_grouped`` coded, without torch ops: this
+    runs in legacy_coding's child process. Trusts its input (CompressAI's decoder)."""
+    cdf, lengths, offsets = _tables(gc)
+    decoder = RansDecoder()
+    decoder.set_stream(string)
+    step = _group(indexes.shape)
+    flat = indexes.reshape(indexes.shape[1], -1)
+    parts = []
+    for c in range(0, indexes.shape[1], step):
+        part = flat[c : c + step].reshape(-1).tolist()
+        parts.append(np.asarray(decoder.decode_stream(part, cdf, lengths, offsets), np.int32))
+    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+
 def decode_grouped(
     gc: GaussianConditional, string: bytes, indexes: Tensor, means: Tensor
 ) -> Tensor:
     """The inverse: Tensor[1, M, h, w] equal to ``gc.decompress([string], indexes, means=means)``
-    (dtype of ``means``)."""
+    (dtype of ``means``). In-process: for trusted strings only (tests, legacy_coding)."""
     if indexes.shape[0] != 1 or indexes.shape != means.shape:
         raise ValueError("decode_grouped expects one latent with matching indexes and means")
-    cdf, lengths, offsets = _tables(gc)
-    decoder = RansDecoder()
-    decoder.set_stream(string)
-    symbols = torch.empty(indexes.shape, dtype=torch.int32)
-    step = _group(indexes.shape)
-    for c in range(0, indexes.shape[1], step):
-        part = indexes[:, c : c + step]
-        values = decoder.decode_stream(part.reshape(-1).int().tolist(), cdf, lengths, offsets)
-        symbols[:, c : c + step] = torch.tensor(values, dtype=torch.int32).reshape(part.shape)
-    return gc.dequantize(symbols, means)
+    symbols = decode_grouped_symbols(gc, string, indexes)
+    return gc.dequantize(torch.from_numpy(symbols).reshape(indexes.shape), means)

@@ -139,11 +139,12 @@ class MeanScaleHyperprior(GainedHyperprior):
 
     @torch.no_grad()
     def decode_latent(
-        self, strings: list[bytes], height: int, width: int, quality: float
+        self, strings: list[bytes], height: int, width: int, quality: float, version: int = 2
     ) -> Tensor:
-        """Entropy-decode to the un-gained latent ŷ: Tensor[1, M, height/16, width/16]."""
+        """Entropy-decode to the un-gained latent ŷ: Tensor[1, M, height/16, width/16].
+        version: the file's format version (see GainedHyperprior.decode_strings)."""
         z_shape = (height // self.FACTOR, width // self.FACTOR)
-        return self.decode_strings(strings, z_shape, quality)
+        return self.decode_strings(strings, z_shape, quality, version)
 
     @torch.no_grad()
     def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.torch import load_file
 from torch import Tensor
 
+from aecodec import zoo
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.training import distributed
-from aecodec.training.config import TrainConfig
+from aecodec.training.config import TrainConfig, load_config
+from aecodec.training.grow import grow_image_state
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
@@ -20,6 +24,21 @@ __all__ = ["ImageTask", "rate_bpp"]
 def rate_bpp(likelihoods: dict[str, Tensor], pixels: int) -> Tensor:
     """Estimated rate, bits per pixel: -sum(log2 likelihood) / pixels (an estimate, not a file)."""
     return sum(-torch.log2(v).sum() for v in likelihoods.values()) / pixels
+
+
+def _read_source(source: str) -> tuple[dict[str, Tensor], tuple[float, ...]]:
+    """Tensors and rate ladder of a model to start from: a registered image model's name, or a
+    run's checkpoint.pt (its ladder from the run's config.toml beside it)."""
+    entries = zoo.registry()
+    if source in entries and entries[source].kind == "image":
+        entry = entries[source]
+        state = load_file(str(zoo.WEIGHTS_DIR / entry.file))
+        return state, tuple(entry.config["lambdas"])
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"init_from: {source} is neither an image model nor a file")
+    state = torch.load(path, map_location="cpu", weights_only=True)["model"]
+    return state, tuple(load_config(path.parent / "config.toml").lambdas)
 
 
 def _psnr(mse: float) -> float:
@@ -38,6 +57,9 @@ class ImageTask:
                 n=config.n, m=config.m, levels=len(config.lambdas), lambdas=tuple(config.lambdas)
             )
         )
+        if config.init_from:  # a trained model, embedded (and grown if wider): grow.py
+            old, old_lambdas = _read_source(config.init_from)
+            self.model.load_state_dict(grow_image_state(self.model, old, old_lambdas))
         self.model.train()
         self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
         self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
