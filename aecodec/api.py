@@ -8,9 +8,6 @@ functions here handle both media kinds (audio by file extension, or by content o
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ import torch
 
 from aecodec import audio_api, bitstream, media, media_audio, zoo
 from aecodec.errors import AecodecError, MediaError, ModelError
+from aecodec.files import check_output, read_input, write_atomic, write_output
 from aecodec.models.latent_refinement import MAX_REFINE_PIXELS
 from aecodec.models.tiling import tile_count
 
@@ -185,47 +183,6 @@ def decompress_image(
     return out, header
 
 
-def write_atomic(path: Path, data: bytes, force: bool) -> None:
-    """Write via a temporary file in the same folder and rename; never overwrite without force."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists (use -f to overwrite)")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _read_input(src: str | Path) -> bytes:
-    if str(src) == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(src).read_bytes()
-    except FileNotFoundError:
-        raise AecodecError(f"{src}: no such file") from None
-    except IsADirectoryError:
-        raise AecodecError(f"{src}: is a directory") from None
-    except PermissionError:
-        raise AecodecError(f"{src}: permission denied") from None
-
-
-def _write_output(dst: str | Path, data: bytes, force: bool) -> None:
-    if str(dst) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        write_atomic(Path(dst), data, force)
-
-
 def is_audio_name(path: str | Path) -> bool:
     """True when a file name's extension is an audio format (.wav, .flac, .ogg, .mp3, ...)."""
     return Path(str(path)).suffix.lower() in media_audio.AUDIO_SUFFIXES
@@ -266,9 +223,8 @@ def compress_file(
     (audio), the quality is searched so the file lands within 3% of that rate. refine: image
     latent refinement iterations (see compress_image).
     """
-    if str(dst) != "-" and Path(dst).exists() and not force:
-        raise FileExistsError(f"{dst} exists (use -f to overwrite)")
-    raw = _read_input(src)
+    check_output(dst, force, src)
+    raw = read_input(src)
     kind, content = _read_media(raw, src)
     if kind == "audio":
         if target_bpp is not None:
@@ -281,7 +237,7 @@ def compress_file(
         else:
             q = audio_api.DEFAULT_AUDIO_QUALITY if quality is None else quality
             data = audio_api.compress_audio(samples, rate, q, model, progress)
-        _write_output(dst, data, force)
+        write_output(dst, data, force, src)
         return CodingStats(len(data), 0, 0, samples.shape[0] / rate, "audio")
     if target_kbps is not None:
         raise AecodecError("--kbps is for audio; give image rates with --bpp")
@@ -291,7 +247,7 @@ def compress_file(
     else:
         q = DEFAULT_QUALITY if quality is None else quality
         data = compress_image(pixels, q, model, progress, refine)
-    _write_output(dst, data, force)
+    write_output(dst, data, force, src)
     return CodingStats(len(data), pixels.shape[0], pixels.shape[1])
 
 
@@ -299,17 +255,17 @@ def decompress_file(
     src: str | Path, dst: str | Path, force: bool = False, progress: Progress = None
 ) -> CodingStats:
     """.aec file (or '-') -> PNG (image) or WAV/FLAC/OGG by extension (audio; '-' gives WAV)."""
-    if str(dst) != "-" and Path(dst).exists() and not force:
-        raise FileExistsError(f"{dst} exists (use -f to overwrite)")
-    data = _read_input(src)
+    check_output(dst, force, src)
+    data = read_input(src)
     header = bitstream.decode(data)
     if header.kind == bitstream.KIND_AUDIO:
         fmt = ("WAV", "PCM_16") if str(dst) == "-" else media_audio.audio_format_for(dst)
         samples, header = audio_api.decompress_audio(data, progress)
-        _write_output(dst, media_audio.encode_audio(samples, header.sample_rate, *fmt), force)
+        encoded = media_audio.encode_audio(samples, header.sample_rate, *fmt)
+        write_output(dst, encoded, force, src)
         return CodingStats(len(data), 0, 0, header.seconds, "audio")
     if str(dst) != "-" and is_audio_name(dst):
         raise AecodecError(f"{src} holds an image: write it as .png, not {Path(dst).suffix}")
     pixels, header = decompress_image(data, progress)
-    _write_output(dst, media.encode_png(pixels), force)
+    write_output(dst, media.encode_png(pixels), force, src)
     return CodingStats(len(data), header.height, header.width)

@@ -14,7 +14,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from aecodec.bitstream import MAX_PIXELS
+from aecodec.bitstream import MAX_PIXELS, MAX_SIDE
+
+# Pillow refuses images over 2 x MAX_IMAGE_PIXELS (89 Mpx by default) as decompression bombs,
+# which would refuse a 196-Mpx photo that the .aec format allows; aecodec's own limit is checked
+# right after opening, so Pillow's is set to match it (a deliberate process-wide setting).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 from aecodec.errors import MediaError
 
 __all__ = ["read_image", "encode_png"]
@@ -47,12 +52,14 @@ def read_image(source: str | Path | bytes, name: str | None = None) -> np.ndarra
             im = Image.open(fp)
         except UnidentifiedImageError:
             raise MediaError(f"{name}: not an image format aecodec can read") from None
-        except Image.DecompressionBombError:
-            raise MediaError(f"{name}: image exceeds {MAX_PIXELS} pixels") from None
+        except Image.DecompressionBombError:  # Pillow's own limit: twice MAX_IMAGE_PIXELS
+            raise MediaError(f"{name}: image exceeds the {MAX_PIXELS}-pixel limit") from None
         with im:
             w, h = im.size
             if w * h > MAX_PIXELS:
                 raise MediaError(f"{name}: {w}x{h} exceeds the {MAX_PIXELS}-pixel limit")
+            if max(w, h) > MAX_SIDE:
+                raise MediaError(f"{name}: {w}x{h} has a side over the {MAX_SIDE}-pixel limit")
             if im.mode in _HIGH_DEPTH_MODES or _is_16bit_rgb(im):
                 raise MediaError(
                     f"{name}: 16-bit and floating-point images are not supported; "

@@ -11,6 +11,7 @@ from aecodec.cli.progress import progress_bar
 
 from aecodec import api, audio_api, bitstream
 from aecodec.errors import AecodecError
+from aecodec.files import read_input
 
 __all__ = ["add_codec_commands"]
 
@@ -115,7 +116,7 @@ def cmd_decompress(a: argparse.Namespace) -> int:
 
 
 def cmd_info(a: argparse.Namespace) -> int:
-    data = sys.stdin.buffer.read() if a.input == "-" else api._read_input(a.input)
+    data = sys.stdin.buffer.read() if a.input == "-" else read_input(a.input)
     header = bitstream.decode(data)
     info = header.info()
     info["file_bytes"] = len(data)

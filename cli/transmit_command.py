@@ -68,7 +68,7 @@ def cmd_transmit(a: argparse.Namespace) -> int:
     from aecodec.bench.metrics import ms_ssim_rgb, psnr_rgb
 
     from aecodec import media
-    from aecodec.api import write_atomic
+    from aecodec.files import write_atomic
     from aecodec.models.jscc import DeepJSCC
     from aecodec.transmission import find_jscc_model, jscc_transmit
 

@@ -36,6 +36,7 @@ Uniform = constriction.stream.model.Uniform
 AnsCoder = constriction.stream.stack.AnsCoder
 
 __all__ = [
+    "ESCAPE_LIMIT",
     "CodingError",
     "CdfTables",
     "tables_of",

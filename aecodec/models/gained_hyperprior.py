@@ -21,20 +21,22 @@ import math
 
 import numpy as np
 import torch
-from compressai.ans import RansDecoder
+from compressai.ans import RansDecoder, RansEncoder
 from compressai.entropy_models import EntropyBottleneck, GaussianConditional
 from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
 from aecodec.errors import ModelError
 from aecodec.models.ans_coding import (
+    ESCAPE_LIMIT,
     CdfTables,
+    CodingError,
     decode_indexed,
     encode_indexed,
     quantize_symbols,
     tables_of,
 )
-from aecodec.models.grouped_coding import decode_grouped_symbols
+from aecodec.models.grouped_coding import decode_grouped_symbols, encode_grouped_symbols
 from aecodec.models.integer_conv import IntegerConvStack
 from aecodec.models.legacy_coding import run_isolated
 
@@ -177,7 +179,8 @@ class GainedHyperprior(CompressionModel):
         return y_hat * inv_gain.view(1, -1, 1, 1)
 
     def _legacy_z(self, string: bytes, indexes: Tensor) -> Tensor:
-        """Format 1: z's symbols through CompressAI's rANS decoder, in a child process."""
+        """Format 1: z's symbols through CompressAI's rANS decoder, in a child process; they
+        must re-encode to exactly ``string`` (the format-1 consumption check)."""
         eb = self.entropy_bottleneck
         tables = (eb._quantized_cdf.tolist(), eb._cdf_length.tolist(), eb._offset.tolist())
         flat = indexes.reshape(-1).tolist()
@@ -185,13 +188,26 @@ class GainedHyperprior(CompressionModel):
             lambda: np.asarray(RansDecoder().decode_with_indexes(string, flat, *tables)),
             len(flat),
         )
+        _check_legacy_range(values)
+        if RansEncoder().encode_with_indexes(values.tolist(), flat, *tables) != string:
+            raise CodingError("format-1 section is corrupted (it does not re-encode exactly)")
         return torch.from_numpy(values).reshape(indexes.shape).float()
 
     def _legacy_y(self, string: bytes, indexes: Tensor, means: Tensor) -> Tensor:
-        """Format 1: the latent through grouped_coding's decoder, in a child process."""
+        """Format 1: the latent through grouped_coding's decoder, in a child process, checked
+        by re-encoding as in ``_legacy_z``."""
         gc = self.gaussian_conditional
         symbols = run_isolated(lambda: decode_grouped_symbols(gc, string, indexes), indexes.numel())
+        _check_legacy_range(symbols)
+        if encode_grouped_symbols(gc, symbols, indexes) != string:
+            raise CodingError("format-1 section is corrupted (it does not re-encode exactly)")
         return gc.dequantize(torch.from_numpy(symbols).reshape(indexes.shape), means)
+
+
+def _check_legacy_range(symbols: np.ndarray) -> None:
+    """Decoded format-1 symbols beyond format 2's range come only from corrupted bytes."""
+    if symbols.size and np.abs(symbols.astype(np.int64)).max() > ESCAPE_LIMIT:
+        raise CodingError("format-1 section is corrupted (a symbol is out of range)")
 
 
 def _channel_indexes(shape: tuple[int, ...] | torch.Size) -> Tensor:

@@ -17,7 +17,13 @@ from compressai.ans import BufferedRansEncoder, RansDecoder
 from compressai.entropy_models import GaussianConditional
 from torch import Tensor
 
-__all__ = ["encode_grouped", "decode_grouped", "decode_grouped_symbols", "GROUP_SYMBOLS"]
+__all__ = [
+    "encode_grouped",
+    "encode_grouped_symbols",
+    "decode_grouped",
+    "decode_grouped_symbols",
+    "GROUP_SYMBOLS",
+]
 
 GROUP_SYMBOLS = 1 << 20  # about this many symbols per group (at least one channel)
 
@@ -40,18 +46,21 @@ def encode_grouped(gc: GaussianConditional, y: Tensor, indexes: Tensor, means: T
     would give."""
     if y.shape[0] != 1 or y.shape != indexes.shape or y.shape != means.shape:
         raise ValueError("encode_grouped expects one latent with matching indexes and means")
+    symbols = gc.quantize(y, "symbols", means).int().numpy().reshape(-1)
+    return encode_grouped_symbols(gc, symbols, indexes)
+
+
+def encode_grouped_symbols(gc: GaussianConditional, symbols: np.ndarray, indexes: Tensor) -> bytes:
+    """Symbols (int32, C order, flat) with their indexes Tensor[1, M, h, w] -> format-1 bytes."""
     cdf, lengths, offsets = _tables(gc)
     encoder = BufferedRansEncoder()
-    step = _group(y.shape)
-    for c in range(0, y.shape[1], step):
-        symbols = gc.quantize(y[:, c : c + step], "symbols", means[:, c : c + step])
-        encoder.encode_with_indexes(
-            symbols.reshape(-1).int().tolist(),
-            indexes[:, c : c + step].reshape(-1).int().tolist(),
-            cdf,
-            lengths,
-            offsets,
-        )
+    step = _group(indexes.shape)
+    flat = indexes.reshape(indexes.shape[1], -1)
+    per_channel = flat.shape[1]
+    for c in range(0, indexes.shape[1], step):
+        part = flat[c : c + step].reshape(-1)
+        values = symbols[c * per_channel : c * per_channel + part.numel()]
+        encoder.encode_with_indexes(values.tolist(), part.int().tolist(), cdf, lengths, offsets)
     return encoder.flush()
 
 
