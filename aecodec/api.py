@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from aecodec import audio_api, bitstream, media, media_audio, zoo
+from aecodec.defaults import DEFAULT_QUALITY
 from aecodec.errors import AecodecError, MediaError, ModelError
 from aecodec.files import check_output, read_input, write_atomic, write_output
 from aecodec.models.latent_refinement import MAX_REFINE_PIXELS
@@ -34,7 +35,6 @@ __all__ = [
     "work_units",
 ]
 
-DEFAULT_QUALITY = 3.0
 Progress = Callable[[], None] | None
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from aecodec import bitstream, zoo
+from aecodec.defaults import DEFAULT_AUDIO_QUALITY
 from aecodec.errors import ModelError
 from aecodec.media_audio import resample, to_int16
 
@@ -28,7 +29,6 @@ __all__ = [
     "audio_levels",
 ]
 
-DEFAULT_AUDIO_QUALITY = 3.0
 Progress = Callable[[], None] | None
 
 

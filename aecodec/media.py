@@ -15,12 +15,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from aecodec.bitstream import MAX_PIXELS, MAX_SIDE
+from aecodec.errors import MediaError
 
 # Pillow refuses images over 2 x MAX_IMAGE_PIXELS (89 Mpx by default) as decompression bombs,
 # which would refuse a 196-Mpx photo that the .aec format allows; aecodec's own limit is checked
 # right after opening, so Pillow's is set to match it (a deliberate process-wide setting).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-from aecodec.errors import MediaError
 
 __all__ = ["read_image", "encode_png"]
 

@@ -6,16 +6,18 @@ import argparse
 import time
 from importlib import resources
 
-from aecodec.bench.codecs import jpeg
-from aecodec.bench.metrics import psnr_rgb
-
-from aecodec import api, media
+from aecodec.defaults import DEFAULT_QUALITY
 
 __all__ = ["add_demo_command", "run_demo"]
 
 
 def run_demo(quality: float) -> list[str]:
     """Lines of the demo report (aecodec vs JPEG 4:2:0 at the same or smaller file size)."""
+    from aecodec.bench.codecs import jpeg
+    from aecodec.bench.metrics import psnr_rgb
+
+    from aecodec import api, media
+
     photo = resources.files("aecodec").joinpath("data/demo.png")
     pixels = media.read_image(photo.read_bytes(), name="demo.png")
     h, w, _ = pixels.shape
@@ -52,5 +54,5 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 def add_demo_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="compress the bundled photo and compare with JPEG")
-    p.add_argument("-q", "--quality", type=float, default=api.DEFAULT_QUALITY)
+    p.add_argument("-q", "--quality", type=float, default=DEFAULT_QUALITY)
     p.set_defaults(func=cmd_demo)

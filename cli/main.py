@@ -21,7 +21,7 @@ from aecodec import __version__  # noqa: E402
 from aecodec.bitstream import BitstreamError  # noqa: E402
 from aecodec.errors import AecodecError  # noqa: E402
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "user_message", "USER_ERRORS"]
 
 USER_ERRORS = (AecodecError, BitstreamError, FileExistsError, FileNotFoundError, OSError)
 
@@ -44,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def user_message(e: BaseException) -> str:
+    """The one line a user sees for an error."""
+    if isinstance(e, MemoryError):
+        return "not enough memory for this input"
+    message = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if isinstance(e, OSError) and e.filename and e.strerror:
+        message = f"{e.filename}: {e.strerror}"
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -51,17 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except BrokenPipeError:
         return 1
-    except USER_ERRORS as e:
-        message = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if isinstance(e, OSError) and e.filename and e.strerror:
-            message = f"{e.filename}: {e.strerror}"
-        print(f"aecodec: error: {message}", file=sys.stderr)
-        return 2
-    except ValueError as e:
-        print(f"aecodec: error: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
-    except MemoryError:
-        print("aecodec: error: not enough memory for this input", file=sys.stderr)
+    except (*USER_ERRORS, ValueError, MemoryError) as e:
+        print(f"aecodec: error: {user_message(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("aecodec: interrupted", file=sys.stderr)
