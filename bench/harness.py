@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from aecodec.bench.codecs.base import ImageCodec
-from aecodec.bench.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
 
 from aecodec import media
+from aecodec.bench.codecs.base import ImageCodec
+from aecodec.bench.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
 
 __all__ = ["measure_image", "run_codec"]
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from aecodec.bench.codecs import jpeg
-from aecodec.bench.metrics import psnr_rgb
 
 from aecodec import api, media, zoo
+from aecodec.bench.codecs import jpeg
+from aecodec.bench.metrics import psnr_rgb
 from aecodec.training.image_data import list_images
 
 __all__ = ["run_jpeg_matched", "markdown_table"]

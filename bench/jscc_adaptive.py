@@ -8,8 +8,8 @@ the adaptive model with a transmitter that does not know the SNR. Same noise see
 from __future__ import annotations
 
 import numpy as np
-from aecodec.bench.metrics import psnr_rgb
 
+from aecodec.bench.metrics import psnr_rgb
 from aecodec.transmission import jscc_transmit
 
 __all__ = ["compare_adaptive", "adaptive_table"]

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from aecodec import media
 from aecodec.bench.digital.calibration import DESIGN_MARGIN_DB, Calibration
 from aecodec.bench.digital.chain import (
     capacity_bytes,
@@ -32,8 +34,6 @@ from aecodec.bench.digital.chain import (
 )
 from aecodec.bench.digital.mcs import MCS_TABLE, Mcs
 from aecodec.bench.metrics import psnr_rgb
-
-from aecodec import media
 from aecodec.models.jscc import DeepJSCC
 
 __all__ = ["load_images", "run_jscc_bench", "summary_table", "plot_psnr"]

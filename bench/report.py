@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+
 from aecodec.bench.bd import bd_psnr, bd_rate
 
 __all__ = ["load_anchor_curves", "plot_curves", "psnr_at", "summary_table"]

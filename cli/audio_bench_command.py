@@ -9,7 +9,6 @@ from pathlib import Path
 
 from aecodec.cli.bench_common import default_data_root, write_results
 from aecodec.cli.progress import progress_bar
-
 from aecodec.errors import AecodecError
 
 __all__ = ["add_audio_bench_command"]
@@ -29,7 +28,6 @@ def cmd_audio(a: argparse.Namespace) -> int:
     from aecodec.bench.audio.codecs import make_audio_codecs
     from aecodec.bench.audio.report import plot_summary, summary_table
     from aecodec.bench.audio.runner import run_audio_bench
-
     from aecodec.training.audio_data import list_audio, split_holdout
 
     data = Path(a.data) if a.data else default_data_root() / "speech" / "test"

@@ -11,7 +11,6 @@ from aecodec.cli.audio_bench_command import add_audio_bench_command
 from aecodec.cli.bench_common import default_data_root, parse_ebno_grid, write_results
 from aecodec.cli.jscc_bench_commands import add_jscc_bench_commands
 from aecodec.cli.progress import progress_bar
-
 from aecodec.errors import AecodecError
 
 __all__ = ["add_bench_commands"]
@@ -19,7 +18,6 @@ __all__ = ["add_bench_commands"]
 
 def cmd_jpeg_matched(a: argparse.Namespace) -> int:
     from aecodec.bench.jpeg_matched import markdown_table, run_jpeg_matched
-
     from aecodec.training.image_data import list_images
 
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
@@ -85,11 +83,10 @@ def _with_earlier_results(out: Path, results: list[dict], data: Path, count: int
 
 
 def cmd_image(a: argparse.Namespace) -> int:
+    from aecodec import media
     from aecodec.bench.codecs.registry import make_codecs
     from aecodec.bench.harness import run_codec
     from aecodec.bench.report import load_anchor_curves, plot_curves, summary_table
-
-    from aecodec import media
     from aecodec.training.image_data import list_images
 
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
@@ -132,9 +129,8 @@ def cmd_image(a: argparse.Namespace) -> int:
 
 
 def cmd_channel(a: argparse.Namespace) -> int:
-    from aecodec.bench.channel_bench import markdown_table, plot_bler, run_channel_bench
-
     from aecodec import zoo
+    from aecodec.bench.channel_bench import markdown_table, plot_bler, run_channel_bench
 
     grid = parse_ebno_grid(a.ebno_db)
     if a.min_errors < 1 or a.max_blocks < 1:
@@ -165,7 +161,6 @@ def cmd_channel(a: argparse.Namespace) -> int:
 
 def cmd_rate_control(a: argparse.Namespace) -> int:
     from aecodec.bench.rate_control_check import check_rate_control, rate_control_table
-
     from aecodec.training.image_data import list_images
 
     if not a.bpp > 0:

@@ -12,9 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from aecodec.cli.progress import file_bar, progress_bar
-
 from aecodec import bitstream
+from aecodec.cli.progress import file_bar, progress_bar
 from aecodec.defaults import DEFAULT_AUDIO_QUALITY, DEFAULT_QUALITY
 from aecodec.errors import AecodecError
 from aecodec.files import read_input

@@ -13,10 +13,9 @@ __all__ = ["add_demo_command", "run_demo"]
 
 def run_demo(quality: float) -> list[str]:
     """Lines of the demo report (aecodec vs JPEG 4:2:0 at the same or smaller file size)."""
+    from aecodec import api, media
     from aecodec.bench.codecs import jpeg
     from aecodec.bench.metrics import psnr_rgb
-
-    from aecodec import api, media
 
     photo = resources.files("aecodec").joinpath("data/demo.png")
     pixels = media.read_image(photo.read_bytes(), name="demo.png")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from aecodec.cli.bench_common import default_data_root, parse_ebno_grid
 from aecodec.cli.progress import progress_bar
-
 from aecodec.errors import AecodecError
 
 __all__ = ["add_jscc_bench_commands"]
 
 
 def cmd_jscc(a: argparse.Namespace) -> int:
+    from aecodec import zoo
     from aecodec.bench.digital.calibration import Calibration
     from aecodec.bench.jscc_bench import (
         load_images,
@@ -24,8 +24,6 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         summary_table,
         work_units,
     )
-
-    from aecodec import zoo
     from aecodec.training.image_data import list_images
     from aecodec.transmission import find_jscc_model
 
@@ -90,10 +88,9 @@ def cmd_jscc(a: argparse.Namespace) -> int:
 
 
 def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
+    from aecodec import zoo
     from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
     from aecodec.bench.jscc_bench import load_images
-
-    from aecodec import zoo
     from aecodec.training.image_data import list_images
 
     single: dict[float, str] = {}

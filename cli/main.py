@@ -11,14 +11,13 @@ warnings.filterwarnings(
     "ignore", message="`torch.jit.script` is deprecated", category=FutureWarning
 )
 
+from aecodec import __version__  # noqa: E402
+from aecodec.bitstream import BitstreamError  # noqa: E402
 from aecodec.cli.bench_commands import add_bench_commands  # noqa: E402
 from aecodec.cli.codec_commands import add_codec_commands  # noqa: E402
 from aecodec.cli.demo_command import add_demo_command  # noqa: E402
 from aecodec.cli.train_commands import add_train_commands  # noqa: E402
 from aecodec.cli.transmit_command import add_transmit_command  # noqa: E402
-
-from aecodec import __version__  # noqa: E402
-from aecodec.bitstream import BitstreamError  # noqa: E402
 from aecodec.errors import AecodecError  # noqa: E402
 
 __all__ = ["main", "build_parser", "user_message", "USER_ERRORS"]

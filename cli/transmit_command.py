@@ -30,6 +30,7 @@ def _ratio(text: str) -> float:
 
 def _digital(a, pixels, uses: int, codec: str) -> tuple:
     import torch
+
     from aecodec.bench.digital.calibration import Calibration
     from aecodec.bench.digital.chain import (
         decode_source,
@@ -65,9 +66,8 @@ def _digital(a, pixels, uses: int, codec: str) -> tuple:
 
 
 def cmd_transmit(a: argparse.Namespace) -> int:
-    from aecodec.bench.metrics import ms_ssim_rgb, psnr_rgb
-
     from aecodec import media
+    from aecodec.bench.metrics import ms_ssim_rgb, psnr_rgb
     from aecodec.files import write_atomic
     from aecodec.models.jscc import DeepJSCC
     from aecodec.transmission import find_jscc_model, jscc_transmit

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import AudioCodec
-
 from aecodec.media_audio import read_audio
 
 __all__ = ["metric_names", "run_audio_bench"]

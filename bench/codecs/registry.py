@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aecodec import zoo
 from aecodec.bench.codecs.aecodec_codec import AecodecCodec
 from aecodec.bench.codecs.base import ImageCodec
 from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
-
-from aecodec import zoo
 
 __all__ = ["CODECS", "make_codecs"]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
 from aecodec.bench.digital.ldpc_link import LdpcLink
 from aecodec.bench.digital.mcs import Mcs
 from aecodec.bench.digital.source_fit import fit_aecodec, fit_jpeg2000

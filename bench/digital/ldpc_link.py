@@ -14,8 +14,8 @@ import functools
 
 import numpy as np
 import torch
-from aecodec.bench.digital.mcs import CODEWORD_BITS, Mcs
 
+from aecodec.bench.digital.mcs import CODEWORD_BITS, Mcs
 from aecodec.channel import awgn, rayleigh_block_fading
 
 __all__ = ["LdpcLink", "simulate_codeword_errors"]

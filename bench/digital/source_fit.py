@@ -9,6 +9,7 @@ the smallest file fits (the receiver then has nothing to decode).
 from __future__ import annotations
 
 import numpy as np
+
 from aecodec.bench.codecs.pillow_codecs import Jpeg2000Codec
 
 __all__ = ["fit_jpeg2000", "fit_aecodec"]

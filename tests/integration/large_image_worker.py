@@ -16,9 +16,8 @@ with Image.open(src) as im:  # a real photo, upscaled to 24 megapixels
     im.convert("RGB").resize((6000, 4000), Image.Resampling.BICUBIC).save(work / "big.png")
 del im
 
-from aecodec.bench.metrics import psnr_rgb  # noqa: E402
-
 from aecodec import api  # noqa: E402
+from aecodec.bench.metrics import psnr_rgb  # noqa: E402
 from aecodec.media import read_image  # noqa: E402
 
 t0 = time.perf_counter()

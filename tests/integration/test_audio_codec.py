@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from aecodec.cli.main import main
 
 from aecodec import audio_api, zoo
 from aecodec.bitstream import BitstreamError
+from aecodec.cli.main import main
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

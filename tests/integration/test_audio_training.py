@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from aecodec.cli.main import main
 
 from aecodec import zoo
+from aecodec.cli.main import main
 
 TINY = """
 task = "audio"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.cli.main import main
 from PIL import Image
+
+from aecodec.cli.main import main
 
 
 @pytest.fixture()

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.cli.main import main
 from PIL import Image
+
+from aecodec.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 

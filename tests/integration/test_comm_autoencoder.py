@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 import torch
+
+from aecodec import zoo
 from aecodec.bench.channel_bench import (
     autoencoder_scheme,
     hamming74_scheme,
     simulate_bler,
     uncoded_bpsk_scheme,
 )
-from aecodec.cli.main import main
-
-from aecodec import zoo
 from aecodec.channel.hamming import ml_decode
 from aecodec.channel.theory import hamming74_hard_bler, uncoded_bler
+from aecodec.cli.main import main
 
 
 def _bler(scheme, k: int, ebno: float, seed: int, blocks: int) -> dict:

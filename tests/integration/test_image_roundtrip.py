@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from aecodec.bench.metrics import psnr_rgb
 
 from aecodec import api, bitstream, media, zoo
+from aecodec.bench.metrics import psnr_rgb
 from aecodec.errors import ModelError
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.bench.codecs.pillow_codecs import Jpeg2000Codec
 from PIL import Image
 
 from aecodec import media
+from aecodec.bench.codecs.pillow_codecs import Jpeg2000Codec
 
 OPJ = shutil.which("opj_decompress")
 

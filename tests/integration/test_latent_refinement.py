@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.cli.main import main
 from PIL import Image
 
 from aecodec import api, zoo
+from aecodec.cli.main import main
 from aecodec.models.latent_refinement import MAX_REFINE_PIXELS, lambda_at
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from aecodec.cli.main import main
 from PIL import Image
 
 from aecodec import api
+from aecodec.cli.main import main
 from aecodec.errors import ModelError
 
 

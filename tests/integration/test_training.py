@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from aecodec.cli.main import main
 from PIL import Image
 from safetensors.torch import load_file
 
 from aecodec import zoo
+from aecodec.cli.main import main
 
 TINY = """
 n = 8

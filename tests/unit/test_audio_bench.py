@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import make_audio_codecs
 from aecodec.bench.audio.report import summary_table

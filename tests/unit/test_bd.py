@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from aecodec.bench.bd import bd_psnr, bd_rate
 
 RATE = [0.15, 0.3, 0.5, 0.8, 1.2, 1.8]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from aecodec.bench.codecs.registry import CODECS, make_codecs
 from aecodec.bench.harness import measure_image, run_codec
 from aecodec.bench.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
-from PIL import Image
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
 from aecodec.bench.digital.chain import capacity_bytes, practical_bytes
 from aecodec.bench.digital.mcs import CODEWORD_BITS, MCS_TABLE, mcs_by_name
 from aecodec.bench.digital.source_fit import fit_jpeg2000

@@ -2,8 +2,8 @@
 
 import pytest
 import torch
-from aecodec.bench.channel_bench import clopper_pearson, hamming74_scheme, simulate_bler
 
+from aecodec.bench.channel_bench import clopper_pearson, hamming74_scheme, simulate_bler
 from aecodec.channel.hamming import (
     HAMMING74_G,
     HAMMING74_H,
