@@ -15,7 +15,7 @@ from pathlib import Path
 import make_golden_refs
 import numpy as np
 
-from aecodec import api, media, zoo
+from aecodec import api, bitstream, media, zoo
 
 HERE = Path(__file__).parent / "golden"
 DEMO = Path(__file__).resolve().parents[2] / "aecodec" / "data" / "demo.png"
@@ -32,13 +32,18 @@ def cases() -> dict[str, tuple[np.ndarray, float]]:
     }
 
 
+def format_tag() -> str:
+    """'' for format-1 files (their names predate the tag), '-f2' etc. for later formats."""
+    return "" if bitstream.VERSION == 1 else f"-f{bitstream.VERSION}"
+
+
 def main() -> int:
     HERE.mkdir(parents=True, exist_ok=True)
     manifest_path = HERE / "expected.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     model = zoo.default_model("image").name
     for name, (pixels, quality) in cases().items():
-        path = HERE / f"{model}-{name}.aec"
+        path = HERE / f"{model}{format_tag()}-{name}.aec"
         if path.exists():
             print(f"keeping existing {path.name}", file=sys.stderr)
             continue

@@ -15,7 +15,7 @@ from pathlib import Path
 import make_golden_refs
 import numpy as np
 
-from aecodec import audio_api, zoo
+from aecodec import audio_api, bitstream, zoo
 
 HERE = Path(__file__).parent / "golden"
 MANIFEST = HERE / "audio-expected.json"
@@ -31,6 +31,11 @@ def signal(seconds: float, rate: int, channels: int) -> np.ndarray:
     return np.stack([x * (1 - 0.4 * c) for c in range(channels)], 1).astype(np.float32)
 
 
+def format_tag() -> str:
+    """'' for format-1 files (their names predate the tag), '-f2' etc. for later formats."""
+    return "" if bitstream.VERSION == 1 else f"-f{bitstream.VERSION}"
+
+
 def main() -> int:
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for entry in zoo.registry().values():
@@ -38,7 +43,7 @@ def main() -> int:
             continue
         rate = entry.config["sample_rate"]
         for channels, quality in ((1, 1.0), (2, 3.5)):
-            path = HERE / f"{entry.name}-{channels}ch-q{quality:g}.aec"
+            path = HERE / f"{entry.name}{format_tag()}-{channels}ch-q{quality:g}.aec"
             if path.exists():
                 print(f"keeping existing {path.name}", file=sys.stderr)
                 continue

@@ -158,3 +158,23 @@ def test_missing_output_folder_is_named_as_the_user_wrote_it(tmp_path: Path) -> 
     target = tmp_path / "nowhere" / "x.aec"
     with pytest.raises(AecodecError, match="nowhere"):
         write_atomic(target, b"x", force=False)
+
+
+def test_thousands_of_mutated_files_never_escape_as_crashes_or_tracebacks() -> None:
+    from aecodec import bitstream
+    from aecodec.bench.fuzz import mutate, seed_files
+
+    rng = np.random.default_rng(2026)
+    seeds = seed_files()
+    outcomes = {"rejected": 0, "accepted": 0}
+    for _ in range(3000):
+        data, _, _ = mutate(seeds[int(rng.integers(len(seeds)))], rng)
+        try:
+            if bitstream.decode(data).kind == bitstream.KIND_AUDIO:
+                audio_api.decompress_audio(data)
+            else:
+                api.decompress_image(data)
+            outcomes["accepted"] += 1
+        except (AecodecError, bitstream.BitstreamError):
+            outcomes["rejected"] += 1
+    assert outcomes["rejected"] >= 0.99 * 3000
