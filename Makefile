@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: uv sync demo test lint format test-slow
+.PHONY: uv sync demo test lint format test-slow data
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -27,3 +27,8 @@ test: lint
 
 test-slow: sync
 	$(UV) run --frozen pytest -m slow -q
+
+# Training photographs from Debian wallpaper packages, into ~/.cache/aecodec/photos (see
+# aecodec/training/fetch_photos.py for sources and licenses). Not needed by the tests.
+data: sync
+	$(UV) run --frozen python -m aecodec.training.fetch_photos

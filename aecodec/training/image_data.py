@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +53,11 @@ class ImageCropSampler:
     """
 
     def __init__(self, folder: str | Path, crop: int, seed: int) -> None:
+        """folder: one training folder, or several joined by os.pathsep (``a:b``)."""
         self.crop = crop
         self.images: list[np.ndarray] = []
-        for path in list_images(folder):
+        paths = [p for part in str(folder).split(os.pathsep) if part for p in list_images(part)]
+        for path in paths:
             with Image.open(path) as im:
                 arr = np.asarray(im.convert("RGB"))
             if min(arr.shape[:2]) >= crop:
