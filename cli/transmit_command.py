@@ -28,7 +28,28 @@ def _ratio(text: str) -> float:
         raise AecodecError(f"--ratio: {e}") from None
 
 
+def _require_extra(module: str, what: str) -> None:
+    """One line naming the extra to install when an optional package is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise AecodecError(f"{what} needs the bench extra: pip install 'aecodec[bench]'")
+
+
+def _ms_ssim_or_none(pixels, received) -> float | None:
+    """MS-SSIM when pytorch-msssim is installed (the bench extra), else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("pytorch_msssim") is None:
+        return None
+    from aecodec.bench.metrics import ms_ssim_rgb
+
+    value = ms_ssim_rgb(pixels, received)
+    return None if math.isnan(value) else round(value, 5)
+
+
 def _digital(a, pixels, uses: int, codec: str) -> tuple:
+    _require_extra("sionna", f"--scheme {a.scheme} (Sionna's 5G LDPC and QAM)")
     import torch
 
     from aecodec.bench.digital.calibration import Calibration
@@ -67,7 +88,7 @@ def _digital(a, pixels, uses: int, codec: str) -> tuple:
 
 def cmd_transmit(a: argparse.Namespace) -> int:
     from aecodec import media
-    from aecodec.bench.metrics import ms_ssim_rgb, psnr_rgb
+    from aecodec.bench.metrics import psnr_rgb
     from aecodec.files import write_atomic
     from aecodec.models.jscc import DeepJSCC
     from aecodec.transmission import find_jscc_model, jscc_transmit
@@ -84,7 +105,9 @@ def cmd_transmit(a: argparse.Namespace) -> int:
         from aecodec.transmission import load_jscc
 
         load_jscc(a.model)  # a clear error for a wrong name or kind
-    c = __import__("aecodec").zoo.registry()[model].config["c"]
+    from aecodec import zoo
+
+    c = zoo.registry()[model].config["c"]
     uses = DeepJSCC.channel_uses(pixels.shape[0], pixels.shape[1], c)
     report: dict = {"scheme": a.scheme, "snr_db": a.snr_db, "channel": a.channel}
     if a.scheme == "djscc":
@@ -97,8 +120,7 @@ def cmd_transmit(a: argparse.Namespace) -> int:
     report["channel_uses"] = uses
     report["ratio"] = uses / pixels.size
     report["psnr_db"] = round(psnr_rgb(pixels, received), 3)
-    msssim = ms_ssim_rgb(pixels, received)
-    report["ms_ssim"] = None if math.isnan(msssim) else round(msssim, 5)
+    report["ms_ssim"] = _ms_ssim_or_none(pixels, received)
     write_atomic(out, media.encode_png(received), a.force)
     print(json.dumps(report))
     return 0

@@ -53,10 +53,12 @@ class ImageCropSampler:
     """
 
     def __init__(self, folder: str | Path, crop: int, seed: int) -> None:
-        """folder: one training folder, or several joined by os.pathsep (``a:b``)."""
+        """folder: one training folder, or several joined by os.pathsep (``a:b``; ``~`` is
+        expanded)."""
         self.crop = crop
         self.images: list[np.ndarray] = []
-        paths = [p for part in str(folder).split(os.pathsep) if part for p in list_images(part)]
+        parts = [os.path.expanduser(part) for part in str(folder).split(os.pathsep) if part]
+        paths = [p for part in parts for p in list_images(part)]
         for path in paths:
             with Image.open(path) as im:
                 arr = np.asarray(im.convert("RGB"))
