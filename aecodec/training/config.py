@@ -27,6 +27,7 @@ class TrainConfig:
     lr: float = 3e-4
     lr_decay_at: float = 0.8  # fraction of steps after which lr is multiplied by lr_decay
     lr_decay: float = 0.25
+    lr_warmup: int = 0  # steps of linear warm-up from 0 (fresh Adam on trained weights needs it)
     aux_lr: float = 1e-3
     clip_grad: float = 1.0
     bf16: bool = True  # bf16 autocast for the transforms (entropy models stay fp32)

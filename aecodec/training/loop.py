@@ -44,7 +44,13 @@ class Task(Protocol):
 
 
 def _lr_at(config: TrainConfig, step: int) -> float:
-    return config.lr * (config.lr_decay if step >= config.lr_decay_at * config.steps else 1.0)
+    """Learning rate at a step: linear warm-up over ``lr_warmup`` steps, then ``lr``, times
+    ``lr_decay`` after ``lr_decay_at`` of the steps. A fresh Adam moves every weight by about
+    lr per step until its second moments settle: on trained (or grown) weights, without a
+    warm-up, that undoes training (measured: -2 dB on images/val in 1000 steps at 2e-4)."""
+    warm = min(1.0, (step + 1) / config.lr_warmup) if config.lr_warmup > 0 else 1.0
+    decay = config.lr_decay if step >= config.lr_decay_at * config.steps else 1.0
+    return config.lr * warm * decay
 
 
 def _save_checkpoint(task: Task, step: int, run_dir: Path, name: str = CHECKPOINT_NAME) -> None:
