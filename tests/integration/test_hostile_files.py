@@ -23,11 +23,14 @@ REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "data" / "golden"
 
 
+# VmHWM, not getrusage: ru_maxrss survives exec, so a child of a large pytest process would
+# report the parent's size.
 _MEASURED = """
-import resource, sys
+import sys
 from aecodec.cli.main import main
 status = main(sys.argv[1:])
-print("PEAK_KB=%d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print("PEAK_KB=%d" % int(hwm[0].split()[1]))
 sys.exit(status)
 """
 
