@@ -1,4 +1,6 @@
-"""``python -m aecodec.training CONFIG.toml RUN_DIR [--resume]``: start or resume a run."""
+"""``python -m aecodec.training CONFIG.toml RUN_DIR [--resume] [--device cuda] [--minutes M]``:
+start or resume a run; ``--device`` and ``--minutes`` override the config (a lent GPU for a
+fixed time: its checkpoint resumes on the CPU)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ def main() -> None:
     p.add_argument("config")
     p.add_argument("run_dir")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--device", help="override the config's device (image task), e.g. cuda")
+    p.add_argument("--minutes", type=float, help="override max_minutes: stop after this long")
     a = p.parse_args()
-    config = load_config(a.config)
+    config = load_config(a.config, device=a.device, max_minutes=a.minutes)
     init_from_env()
     if config.threads:
         torch.set_num_threads(config.threads)

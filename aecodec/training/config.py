@@ -38,6 +38,8 @@ class TrainConfig:
     keep_steps: list[int] = field(default_factory=list)  # also keep checkpoint-STEP.pt at these
     seed: int = 0
     threads: int = 0  # 0: torch default
+    device: str = "cpu"  # image task: "cuda" trains on a GPU (checkpoints resume on the CPU)
+    max_minutes: float = 0.0  # stop (with a checkpoint) after this much wall time; 0: no limit
     # communication autoencoder (task = "comm")
     code_n: int = 7  # real channel uses per message
     code_k: int = 4  # bits per message

@@ -60,6 +60,8 @@ class ImageTask:
         if config.init_from:  # a trained model, embedded (and grown if wider): grow.py
             old, old_lambdas = _read_source(config.init_from)
             self.model.load_state_dict(grow_image_state(self.model, old, old_lambdas))
+        self.device = torch.device(config.device)
+        self.model.to(self.device)
         self.model.train()
         self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
         self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
@@ -73,12 +75,12 @@ class ImageTask:
         )
 
     def _transforms_autocast(self):
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16)
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
 
     def train_step(self, step: int) -> dict[str, float]:
         level = int(self.level_rng.integers(len(self.config.lambdas)))
         lam = self.config.lambdas[level]
-        x = self.sampler.batch(self.config.batch_size)
+        x = self.sampler.batch(self.config.batch_size).to(self.device)
         with self._transforms_autocast():
             out = self.forward_model(x, level)
         x_hat = out["x_hat"].float()
@@ -95,15 +97,18 @@ class ImageTask:
         with ``config.val_real_rate``, the real coded rate and quality (real_bpp, real_psnr):
         CDFs frozen from the current weights, actual compress to bytes and decompress."""
         result: dict[str, float] = {}
-        if self.config.val_real_rate and self.val_images:
+        # the coder runs on the CPU: on another device, validate on the likelihood estimate
+        real_rate = self.config.val_real_rate and self.device.type == "cpu"
+        if real_rate and self.val_images:
             self.model.freeze()
         for level in range(len(self.config.lambdas)):
             rows = []
             for x in self.val_images:
+                x = x.to(self.device)
                 out = self.model(x.unsqueeze(0), level)
                 mse = torch.mean((out["x_hat"].clamp(0, 1) - x) ** 2).item()
                 row = [rate_bpp(out["likelihoods"], x.shape[1] * x.shape[2]).item(), _psnr(mse)]
-                if self.config.val_real_rate:
+                if real_rate:
                     row += self._coded(x, level + 1.0)
                 rows.append(row)
             if rows:

@@ -69,7 +69,7 @@ def _save_checkpoint(task: Task, step: int, run_dir: Path, name: str = CHECKPOIN
 def _load_checkpoint(task: Task, run_dir: Path) -> int:
     state = torch.load(run_dir / CHECKPOINT_NAME, map_location="cpu", weights_only=True)
     load_state(task.model, state["model"])  # resizes CDF buffers a validation may have filled
-    for k, o in task.optimizers.items():
+    for k, o in task.optimizers.items():  # moves the state to the parameters' device
         o.load_state_dict(state["optimizers"][k])
     torch.set_rng_state(state["torch_rng"])
     task.load_extra_state(state["extra"])
@@ -108,7 +108,7 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
         (run_dir / "config.toml").write_text(dump_config(config))
     # a fresh run starts a fresh log; only rank 0 writes
     log = open(run_dir / "log.jsonl", "a" if resume else "w") if main_rank else None
-    last_save = time.monotonic()
+    last_save = started = time.monotonic()
     bar = tqdm(
         total=config.steps,
         initial=step,
@@ -138,6 +138,8 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
             if time.monotonic() - last_save > config.checkpoint_minutes * 60:
                 _save_checkpoint(task, step, run_dir)
                 last_save = time.monotonic()
+            if config.max_minutes > 0 and time.monotonic() - started > config.max_minutes * 60:
+                break  # a fixed time budget (e.g. a lent GPU): the final checkpoint follows
         if main_rank:
             _save_checkpoint(task, step, run_dir)
         _check_ranks_agree(task, run_dir)

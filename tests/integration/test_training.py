@@ -126,3 +126,21 @@ def test_two_process_ddp_run_ends_with_identical_weights_on_both_ranks(folders, 
 
     fresh = ImageTask(load_config(config, data=str(train), val=str(val)))
     assert report["digests"][0] != weights_digest(fresh.model)
+
+
+def test_time_limited_run_stops_with_a_checkpoint_that_resumes(folders, tmp_path: Path) -> None:
+    """The GPU recipe on the CPU: --minutes stops early with a checkpoint; a resume goes on."""
+    import subprocess
+    import sys
+
+    train, val, config = folders
+    text = config.read_text().replace("steps = 4", "steps = 400").replace("val_every = 2", "")
+    config.write_text(text + f'data = "{train}"\nval = "{val}"\nval_every = 1000\n')
+    run = tmp_path / "timed"
+    cmd = [sys.executable, "-m", "aecodec.training", str(config), str(run)]
+    subprocess.run([*cmd, "--device", "cpu", "--minutes", "0.005"], check=True, timeout=300)
+    first = json.loads((run / "log.jsonl").read_text().splitlines()[-1])["step"]
+    assert 1 <= first < 400
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] == first
+    subprocess.run([*cmd, "--resume", "--minutes", "0.005"], check=True, timeout=300)
+    assert json.loads((run / "log.jsonl").read_text().splitlines()[-1])["step"] > first
