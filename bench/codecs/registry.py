@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aecodec import zoo
 from aecodec.bench.codecs.aecodec_codec import AecodecCodec
 from aecodec.bench.codecs.base import ImageCodec
+from aecodec.bench.codecs.jpegxl import JpegXlCodec
 from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
 
 __all__ = ["CODECS", "make_codecs"]
@@ -18,6 +19,7 @@ CODECS: dict[str, Callable[[], list[ImageCodec]]] = {
     "jpeg": lambda: [JpegCodec("4:2:0"), JpegCodec("4:4:4")],
     "webp": lambda: [WebpCodec()],
     "avif": lambda: [AvifCodec()],
+    "jpegxl": lambda: [JpegXlCodec()],  # needs imagecodecs (the bench extra)
 }
 
 
