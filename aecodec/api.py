@@ -162,8 +162,8 @@ def decompress_image(
             f"file was coded with other weights of model {header.model!r} "
             f"(sha256 {header.weights_hash.hex()}..., installed {entry.sha256[:16]}...)"
         )
-    if len(header.sections) != 2:
-        raise bitstream.BitstreamError("image file must hold 2 sections")
+    if len(header.sections) != net.section_count:
+        raise bitstream.BitstreamError(f"image file must hold {net.section_count} sections")
     if not 1.0 <= header.quality <= net.config.levels:
         raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
     f = net.FACTOR

@@ -36,6 +36,7 @@ from aecodec.models.ans_coding import (
     quantize_symbols,
     tables_of,
 )
+from aecodec.models.channel_context import ChannelContext
 from aecodec.models.grouped_coding import decode_grouped_symbols, encode_grouped_symbols
 from aecodec.models.integer_conv import IntegerConvStack
 from aecodec.models.legacy_coding import run_isolated
@@ -54,8 +55,12 @@ def scale_table() -> Tensor:
 class GainedHyperprior(CompressionModel):
     """Entropy models, gain vectors and exact hyper-synthesis; see module docstring."""
 
-    def _init_entropy(self, n: int, m: int, levels: int) -> None:
-        """Create the entropy models (z: n channels, y: m channels) and ``levels`` gain pairs."""
+    def _init_entropy(
+        self, n: int, m: int, levels: int, context_slices: int = 0, context_hidden: int = 96
+    ) -> None:
+        """Create the entropy models (z: n channels, y: m channels) and ``levels`` gain pairs;
+        with ``context_slices`` > 0, y is coded in that many channel slices, each conditioned
+        on the slices before it (channel_context.py)."""
         self.entropy_bottleneck = EntropyBottleneck(n)
         self.gaussian_conditional = GaussianConditional(None)
         # log-gains, initialised to spread the levels over a factor of 8 in step size.
@@ -63,6 +68,14 @@ class GainedHyperprior(CompressionModel):
         self.log_gain = nn.Parameter(spread.repeat(1, m))
         self.log_inv_gain = nn.Parameter(-spread.repeat(1, m))
         self._integer_h_s: IntegerConvStack | None = None
+        self.context = (
+            ChannelContext(m, context_slices, context_hidden) if context_slices > 0 else None
+        )
+
+    @property
+    def section_count(self) -> int:
+        """Entropy-coded sections per latent: z, then y whole or slice by slice."""
+        return 1 + (len(self.context.bounds) if self.context is not None else 1)
 
     # ----------------------------------------------------------------- rate control
     def gains(self, quality: float | Tensor) -> tuple[Tensor, Tensor]:
@@ -96,6 +109,9 @@ class GainedHyperprior(CompressionModel):
         scales, means = self.h_s(z_hat).float().chunk(2, 1)
         y = y.float()
         with torch.autocast(device_type, enabled=False):
+            if self.context is not None:
+                y_hat, y_likelihoods = self.context(y, scales, means, self.gaussian_conditional)
+                return y_hat, {"y": y_likelihoods, "z": z_likelihoods}
             _, y_likelihoods = self.gaussian_conditional(y, scales, means=means)
         y_hat = torch.round(y - means).detach() + (y - means) - (y - means).detach() + means
         return y_hat, {"y": y_likelihoods, "z": z_likelihoods}
@@ -105,6 +121,8 @@ class GainedHyperprior(CompressionModel):
         """Compute and freeze the entropy models' CDF tables (call once at export)."""
         self.update(scale_table=scale_table(), force=True)
         self._integer_h_s = None
+        if self.context is not None:
+            self.context.forget_integer()
 
     def cdfs_frozen(self) -> bool:
         eb, gc = self.entropy_bottleneck, self.gaussian_conditional
@@ -143,10 +161,38 @@ class GainedHyperprior(CompressionModel):
         z_symbols = quantize_symbols(z, medians)
         z_string = encode_indexed(z_symbols, _channel_indexes(z.shape), self._z_tables())
         z_hat = z_symbols.float() + medians
+        if self.context is not None:
+            return [z_string, *self._code_slices(y, z_hat)]
         means, indexes = self._hyper_params(z_hat)
         y_symbols = quantize_symbols(y, means)
         y_string = encode_indexed(y_symbols, indexes, tables_of(self.gaussian_conditional))
         return [z_string, y_string]
+
+    def _code_slices(self, y: Tensor, z_hat: Tensor) -> list[bytes]:
+        """Gained y Tensor[1, M, h, w] -> one string per context slice."""
+        gc = self.gaussian_conditional
+        tables = tables_of(gc)
+        scales, means = self.run_h_s(z_hat).chunk(2, 1)
+        decoded: list[Tensor] = []
+        strings = []
+        for i, (a, b) in enumerate(self.context.bounds):
+            s, mu = self.context.exact_params(i, scales[:, a:b], means[:, a:b], decoded)
+            symbols = quantize_symbols(y[:, a:b], mu)
+            strings.append(encode_indexed(symbols, gc.build_indexes(s), tables))
+            decoded.append(gc.dequantize(symbols, mu))
+        return strings
+
+    def _decode_slices(self, strings: list[bytes], z_hat: Tensor) -> Tensor:
+        """The inverse of ``_code_slices``: ŷ Tensor[1, M, h, w] (gained)."""
+        gc = self.gaussian_conditional
+        tables = tables_of(gc)
+        scales, means = self.run_h_s(z_hat).chunk(2, 1)
+        decoded: list[Tensor] = []
+        for i, (a, b) in enumerate(self.context.bounds):
+            s, mu = self.context.exact_params(i, scales[:, a:b], means[:, a:b], decoded)
+            values = decode_indexed(strings[i], gc.build_indexes(s), tables)
+            decoded.append(gc.dequantize(torch.from_numpy(values), mu))
+        return torch.cat(decoded, 1)
 
     def _z_tables(self) -> CdfTables:
         return tables_of(self.entropy_bottleneck)
@@ -160,6 +206,10 @@ class GainedHyperprior(CompressionModel):
         legacy_coding; 2: ans_coding). Raises CodingError if a section does not decode exactly.
         """
         self._require_frozen()
+        if len(strings) != self.section_count:
+            raise CodingError(f"expected {self.section_count} sections, got {len(strings)}")
+        if version == 1 and self.context is not None:
+            raise CodingError("format 1 has no context models")
         n = self.entropy_bottleneck.channels
         z_indexes = _channel_indexes((1, n, *z_shape))
         medians = self._z_medians()
@@ -168,6 +218,9 @@ class GainedHyperprior(CompressionModel):
         else:
             z_values = decode_indexed(strings[0], z_indexes, self._z_tables())
             z_hat = torch.from_numpy(z_values).float() + medians
+        _, inv_gain = self.gains(quality)
+        if self.context is not None:
+            return self._decode_slices(strings[1:], z_hat) * inv_gain.view(1, -1, 1, 1)
         means, indexes = self._hyper_params(z_hat)
         gc = self.gaussian_conditional
         if version == 1:
@@ -175,7 +228,6 @@ class GainedHyperprior(CompressionModel):
         else:
             y_values = decode_indexed(strings[1], indexes, tables_of(gc))
             y_hat = gc.dequantize(torch.from_numpy(y_values), means)
-        _, inv_gain = self.gains(quality)
         return y_hat * inv_gain.view(1, -1, 1, 1)
 
     def _legacy_z(self, string: bytes, indexes: Tensor) -> Tensor:

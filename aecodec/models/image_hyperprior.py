@@ -33,13 +33,17 @@ class HyperpriorConfig:
     """Architecture of one image model; stored in the zoo, never inferred from weights.
 
     n: channels of the transforms and of z; m: channels of y; levels: rate levels (gain pairs);
-    lambdas: the rate-distortion trade-off each level was trained for (MSE on [0, 255] scale).
+    lambdas: the rate-distortion trade-off each level was trained for (MSE on [0, 255] scale);
+    context_slices: 0 for none, else y is coded in that many channel slices with a channel
+    context (channel_context.py) of ``context_hidden`` channels.
     """
 
     n: int = 128
     m: int = 192
     levels: int = 6
     lambdas: tuple[float, ...] = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483)
+    context_slices: int = 0
+    context_hidden: int = 96
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,7 +94,7 @@ class MeanScaleHyperprior(GainedHyperprior):
             nn.ReLU(),
             _conv(m * 3 // 2, 2 * m, 3, 1),
         )
-        self._init_entropy(n, m, config.levels)
+        self._init_entropy(n, m, config.levels, config.context_slices, config.context_hidden)
 
     # ----------------------------------------------------------------- training
     def forward(self, x: Tensor, level: int) -> dict:

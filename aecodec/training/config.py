@@ -40,6 +40,11 @@ class TrainConfig:
     threads: int = 0  # 0: torch default
     device: str = "cpu"  # image task: "cuda" trains on a GPU (checkpoints resume on the CPU)
     max_minutes: float = 0.0  # stop (with a checkpoint) after this much wall time; 0: no limit
+    # channel context (task = "image" or "image-context"; see aecodec.models.channel_context)
+    context_slices: int = 0  # 0: none; else y is coded in this many channel slices
+    context_hidden: int = 96  # width of each slice's context network
+    latent_crops: int = 2048  # image-context: crops whose latents are cached at the start
+    context_lr_scale: float = 10.0  # image-context: the context's lr is lr times this
     # communication autoencoder (task = "comm")
     code_n: int = 7  # real channel uses per message
     code_k: int = 4  # bits per message

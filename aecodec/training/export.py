@@ -80,6 +80,9 @@ def export_run(
             "levels": len(config.lambdas),
             "lambdas": list(config.lambdas),
         }
+        if config.context_slices:
+            arch_config["context_slices"] = config.context_slices
+            arch_config["context_hidden"] = config.context_hidden
         model = zoo.build(arch, arch_config)
         zoo.load_state(model, state["model"])
     model.eval()

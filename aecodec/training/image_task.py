@@ -54,7 +54,12 @@ class ImageTask:
         self.config = config
         self.model = MeanScaleHyperprior(
             HyperpriorConfig(
-                n=config.n, m=config.m, levels=len(config.lambdas), lambdas=tuple(config.lambdas)
+                n=config.n,
+                m=config.m,
+                levels=len(config.lambdas),
+                lambdas=tuple(config.lambdas),
+                context_slices=config.context_slices,
+                context_hidden=config.context_hidden,
             )
         )
         if config.init_from:  # a trained model, embedded (and grown if wider): grow.py

@@ -6,7 +6,7 @@ from aecodec.training.config import TrainConfig
 
 __all__ = ["TASKS", "make_task"]
 
-TASKS = ("image", "comm", "jscc", "audio")
+TASKS = ("image", "image-context", "comm", "jscc", "audio")
 
 
 def make_task(config: TrainConfig):
@@ -15,6 +15,10 @@ def make_task(config: TrainConfig):
         from aecodec.training.image_task import ImageTask
 
         return ImageTask(config)
+    if config.task == "image-context":
+        from aecodec.training.context_task import ContextTask
+
+        return ContextTask(config)
     if config.task == "comm":
         from aecodec.training.comm_task import CommTask
 
