@@ -3,6 +3,8 @@
 For every image and SNR (Es/N0 per complex channel use, dB):
 
 - ``djscc``: the deep JSCC model with a transmitter that does not know the SNR;
+- ``softcast``: SoftCast (aecodec.softcast), linear analog, on the same channel uses
+  (metadata included) and the same channel;
 - ``ideal-j2k`` / ``ideal-aec``: JPEG 2000 / aecodec at the capacity budget k log2(1 + SNR)
   bits, delivered without error (separation with ideal capacity-achieving codes);
 - ``ldpc-j2k@D``: JPEG 2000 through 5G LDPC + QAM chosen for a fixed design SNR D, used at
@@ -72,6 +74,18 @@ def _djscc(images, snrs, model: str, channel: str, seed: int, tick: Tick) -> dic
     for i, (_, pixels) in enumerate(images):
         for s in snrs:
             r = jscc_transmit(pixels, s, model, channel=channel, seed=seed + i)
+            psnr[s].append(psnr_rgb(pixels, r.pixels))
+            tick()
+    return {"psnr": [_mean(psnr[s]) for s in snrs]}
+
+
+def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick) -> dict:
+    from aecodec.softcast import softcast_transmit
+
+    psnr = {s: [] for s in snrs}
+    for i, (_, pixels) in enumerate(images):
+        for s in snrs:
+            r = softcast_transmit(pixels, s, uses[i], channel=channel, seed=seed + i)
             psnr[s].append(psnr_rgb(pixels, r.pixels))
             tick()
     return {"psnr": [_mean(psnr[s]) for s in snrs]}
@@ -203,6 +217,7 @@ def run_jscc_bench(
             schemes[name] = compute()
 
     schemes: dict[str, dict] = {"djscc": _djscc(images, snrs, model, channel, seed, tick)}
+    scheme("softcast", lambda: _softcast(images, snrs, uses, channel, seed, tick))
     for codec in ideal_codecs:
         scheme(
             f"ideal-{codec}",
@@ -239,7 +254,7 @@ def run_jscc_bench(
 
 def work_units(images: int, snrs: int, ideal: int, designs: int, practical: bool) -> int:
     """Ticks one run makes (for the progress bar)."""
-    return images * snrs * (1 + ideal + ((designs + 1) if practical else 0))
+    return images * snrs * (2 + ideal + ((designs + 1) if practical else 0))
 
 
 def steepest_drop(snrs: list[float], psnr: list[float]) -> float:
@@ -291,7 +306,9 @@ def plot_psnr(result: dict, path: Path, title: str) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, curve in result["schemes"].items():
-        style = "-o" if name == "djscc" else ("--" if name.startswith("ideal") else "-.")
+        style = {"djscc": "-o", "softcast": "-s"}.get(
+            name, "--" if name.startswith("ideal") else "-."
+        )
         ax.plot(result["snr_db"], curve["psnr"], style, label=name, markersize=3)
     ax.set_xlabel("channel SNR (Es/N0 per complex use, dB)")
     ax.set_ylabel("PSNR (dB)")

@@ -1,8 +1,9 @@
 """``aecodec transmit``: send a photo over a simulated noisy channel and report what arrived.
 
-Schemes: ``djscc`` (deep JSCC, aecodec.transmission), ``digital-j2k`` and ``digital-aec``
-(source file -> 5G LDPC + QAM designed for --design-snr-db -> the same channel; real bits,
-every codeword simulated; aecodec.bench.digital).
+Schemes: ``djscc`` (deep JSCC, aecodec.transmission), ``softcast`` (linear analog,
+aecodec.softcast, no model: its channel uses are --ratio x the pixel values), ``digital-j2k``
+and ``digital-aec`` (source file -> 5G LDPC + QAM designed for --design-snr-db -> the same
+channel; real bits, every codeword simulated; aecodec.bench.digital).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aecodec.errors import AecodecError
 
 __all__ = ["add_transmit_command"]
 
-SCHEMES = ("djscc", "digital-j2k", "digital-aec")
+SCHEMES = ("djscc", "softcast", "digital-j2k", "digital-aec")
 
 
 def _ratio(text: str) -> float:
@@ -88,8 +89,6 @@ def _digital(a, pixels, uses: int, codec: str) -> tuple:
 
 def cmd_transmit(a: argparse.Namespace) -> int:
     from aecodec import media
-    from aecodec.bench.metrics import psnr_rgb
-    from aecodec.files import write_atomic
     from aecodec.models.jscc import DeepJSCC
     from aecodec.transmission import find_jscc_model, jscc_transmit
 
@@ -100,6 +99,14 @@ def cmd_transmit(a: argparse.Namespace) -> int:
     if out.exists() and not a.force:
         raise AecodecError(f"{out} exists (use -f to overwrite)")
     pixels = media.read_image(a.input)
+    report: dict = {"scheme": a.scheme, "snr_db": a.snr_db, "channel": a.channel}
+    if a.scheme == "softcast":
+        from aecodec.softcast import softcast_transmit
+
+        uses = max(1, math.floor(ratio * pixels.size))
+        sc = softcast_transmit(pixels, a.snr_db, uses, a.channel, a.seed)
+        report.update(kept_chunks=sc.kept_chunks, total_chunks=sc.total_chunks)
+        return _finish(a, out, pixels, sc.pixels, uses, report)
     model = a.model or find_jscc_model(ratio, "awgn" if a.scheme != "djscc" else a.channel)
     if a.model:
         from aecodec.transmission import load_jscc
@@ -109,7 +116,6 @@ def cmd_transmit(a: argparse.Namespace) -> int:
 
     c = zoo.registry()[model].config["c"]
     uses = DeepJSCC.channel_uses(pixels.shape[0], pixels.shape[1], c)
-    report: dict = {"scheme": a.scheme, "snr_db": a.snr_db, "channel": a.channel}
     if a.scheme == "djscc":
         r = jscc_transmit(pixels, a.snr_db, model, a.channel, a.seed, a.known_snr)
         received = r.pixels
@@ -117,6 +123,15 @@ def cmd_transmit(a: argparse.Namespace) -> int:
     else:
         received, info = _digital(a, pixels, uses, a.scheme.split("-", 1)[1])
         report.update(info)
+    return _finish(a, out, pixels, received, uses, report)
+
+
+def _finish(a: argparse.Namespace, out: Path, pixels, received, uses: int, report: dict) -> int:
+    """Write the received image and print the one-line JSON report."""
+    from aecodec import media
+    from aecodec.bench.metrics import psnr_rgb
+    from aecodec.files import write_atomic
+
     report["channel_uses"] = uses
     report["ratio"] = uses / pixels.size
     report["psnr_db"] = round(psnr_rgb(pixels, received), 3)

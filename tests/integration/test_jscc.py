@@ -52,6 +52,17 @@ def test_transmit_round_trips_an_odd_size_photo(tmp_path: Path, demo_pixels, cap
     assert main(["transmit", str(src), "--snr-db", "5", "-o", str(out), "-f"]) == 0
 
 
+def test_transmit_softcast_needs_no_model_and_any_ratio(tmp_path: Path, demo_pixels, capsys):
+    src = tmp_path / "odd.png"
+    src.write_bytes(media.encode_png(np.ascontiguousarray(demo_pixels[:37, :53])))
+    out = tmp_path / "rx.png"
+    args = ["transmit", str(src), "--snr-db", "15", "-o", str(out), "--scheme", "softcast"]
+    assert main([*args, "--ratio", "1/7", "--channel", "rayleigh"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["channel_uses"] == 37 * 53 * 3 // 7 and report["kept_chunks"] > 0
+    assert media.read_image(out).shape == (37, 53, 3) and report["psnr_db"] > 15
+
+
 def test_transmit_is_repeatable_for_a_seed(demo_pixels):
     crop = np.ascontiguousarray(demo_pixels[:64, :64])
     a = jscc_transmit(crop, 3.0, "jscc-awgn-1-6", seed=5).pixels
@@ -149,4 +160,6 @@ def test_bench_jscc_writes_json_table_and_plot(tmp_path: Path, kodak_dir: Path, 
     assert len(result["images"]) == 6 and result["image_size"] == ["64x64"]
     djscc, ideal = result["schemes"]["djscc"]["psnr"], result["schemes"]["ideal-j2k"]["psnr"]
     assert len(djscc) == 2 and djscc[0] < djscc[1] and ideal[0] < ideal[1]
+    softcast = result["schemes"]["softcast"]["psnr"]
+    assert softcast[0] < softcast[1]
     assert (out / "t.png").stat().st_size > 0 and "djscc" in capsys.readouterr().out
