@@ -9,6 +9,7 @@ from aecodec.bench.codecs.aecodec_codec import AecodecCodec
 from aecodec.bench.codecs.base import ImageCodec
 from aecodec.bench.codecs.jpegxl import JpegXlCodec
 from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
+from aecodec.bench.codecs.pyav_video import Av1IntraCodec, HevcIntraCodec
 
 __all__ = ["CODECS", "make_codecs"]
 
@@ -20,6 +21,9 @@ CODECS: dict[str, Callable[[], list[ImageCodec]]] = {
     "webp": lambda: [WebpCodec()],
     "avif": lambda: [AvifCodec()],
     "jpegxl": lambda: [JpegXlCodec()],  # needs imagecodecs (the bench extra)
+    "hevc": lambda: [HevcIntraCodec("444")],  # needs PyAV (the bench extra)
+    "hevc-420": lambda: [HevcIntraCodec("420")],
+    "av1": lambda: [Av1IntraCodec()],
 }
 
 

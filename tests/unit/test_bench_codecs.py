@@ -36,7 +36,17 @@ def test_classic_adapter_round_trips(name: str, photo) -> None:
         assert len(small) < len(large)
         assert psnr_rgb(pixels, out_small) < psnr_rgb(pixels, out_large)
         assert psnr_rgb(pixels, out_large) > 30
-        assert codec.settings()["library"].startswith(("Pillow", "imagecodecs"))
+        assert codec.settings()["library"].startswith(("Pillow", "imagecodecs", "PyAV"))
+
+
+def test_video_codecs_code_one_intra_frame_and_refuse_odd_420(photo) -> None:
+    _, pixels = photo
+    (hevc,) = make_codecs(["hevc-420"])
+    with pytest.raises(ValueError, match="even"):
+        hevc.encode(pixels[:191], 32.0)
+    (hevc444,) = make_codecs(["hevc"])
+    odd = np.ascontiguousarray(pixels[:191, :255])
+    assert hevc444.decode(hevc444.encode(odd, 32.0)).shape == odd.shape
 
 
 def test_aecodec_adapter_round_trips(photo) -> None:
