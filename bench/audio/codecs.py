@@ -1,4 +1,5 @@
-"""Audio codec adapters for the benchmark: aecodec and libsndfile's Opus, Vorbis and MP3.
+"""Audio codec adapters for the benchmark: aecodec, libsndfile's Opus, Vorbis and MP3
+(libopus at exact bitrates and AAC are in pyav_codecs.py).
 
 Every adapter turns float audio ``np.ndarray[T, C]`` at ``rate`` Hz into the bytes of a real
 file for a target bitrate, and decodes them back to ``np.ndarray[T, C]`` at ``rate``. The
@@ -136,7 +137,7 @@ class AecodecAudio(AudioCodec):
         return samples.astype(np.float32) / 32767.0
 
 
-AUDIO_CODECS = ("aecodec", "opus", "vorbis", "mp3")
+AUDIO_CODECS = ("aecodec", "opus", "opus-cbr", "aac", "opus-sndfile", "vorbis", "mp3")
 
 
 def make_audio_codecs(names: list[str], model: str | None = None) -> list[AudioCodec]:
@@ -145,8 +146,12 @@ def make_audio_codecs(names: list[str], model: str | None = None) -> list[AudioC
     for name in names:
         if name == "aecodec":
             out.append(AecodecAudio("aecodec", model))
-        elif name == "opus":
-            out.append(LibsndfileCodec("opus", "OGG", "OPUS", (16000, 48000)))
+        elif name in ("opus", "opus-cbr", "aac"):  # libopus / FFmpeg AAC through PyAV
+            from aecodec.bench.audio.pyav_codecs import PyavAudioCodec
+
+            out.append(PyavAudioCodec(name, name))
+        elif name == "opus-sndfile":
+            out.append(LibsndfileCodec("opus-sndfile", "OGG", "OPUS", (16000, 48000)))
         elif name == "vorbis":
             rates = (8000, 11025, 16000, 22050, 32000, 44100, 48000)
             out.append(LibsndfileCodec("vorbis", "OGG", "VORBIS", rates))
