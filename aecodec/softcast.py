@@ -47,12 +47,14 @@ _ICT_INV = np.linalg.inv(_ICT)
 @dataclass(frozen=True)
 class SoftCastResult:
     """pixels: received uint8 [H, W, 3]; channel_uses: complex uses, metadata included;
-    kept_chunks of total_chunks were sent."""
+    kept_chunks of total_chunks were sent; estimate: the LLSE image before rounding, float64
+    [H, W, 3] on the [0, 1] scale (unclipped), what a learned refiner starts from."""
 
     pixels: np.ndarray
     channel_uses: int
     kept_chunks: int
     total_chunks: int
+    estimate: np.ndarray
 
 
 def _edges(length: int, grid: int) -> list[tuple[int, int]]:
@@ -153,7 +155,7 @@ def softcast_transmit(
     planes = np.stack([idctn(estimate[p], norm="ortho") + means[p] for p in range(3)], -1)
     rgb = planes @ _ICT_INV.T
     out = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
-    return SoftCastResult(out, int(channel_uses), len(kept), len(chunks))
+    return SoftCastResult(out, int(channel_uses), len(kept), len(chunks), rgb)
 
 
 def _through_channel(

@@ -16,7 +16,14 @@ from aecodec import zoo
 from aecodec.errors import ModelError
 from aecodec.models.jscc import DeepJSCC
 
-__all__ = ["TransmitResult", "load_jscc", "jscc_transmit", "find_jscc_model"]
+__all__ = [
+    "TransmitResult",
+    "load_jscc",
+    "jscc_transmit",
+    "find_jscc_model",
+    "find_refiner",
+    "refined_softcast_transmit",
+]
 
 MAX_PIXELS = 25_000_000  # larger images are refused: memory grows with the image (~8 GB here)
 
@@ -86,3 +93,41 @@ def jscc_transmit(
     out = x_hat[0, :, :h, :w].mul(255).round().clamp(0, 255).to(torch.uint8)
     uses = DeepJSCC.channel_uses(h, w, net.config.c)
     return TransmitResult(out.permute(1, 2, 0).numpy(), uses, model)
+
+
+def find_refiner(ratio: float, channel: str) -> str:
+    """The registered SoftCast refiner for a bandwidth ratio and channel (default first)."""
+    from fractions import Fraction
+
+    matches = [
+        e
+        for e in zoo.registry().values()
+        if e.kind == "softcast"
+        and abs(float(Fraction(e.config["ratio"])) - ratio) < 1e-6
+        and e.config["channel"] == channel
+    ]
+    if not matches:
+        raise ModelError(f"no SoftCast refiner is registered for ratio {ratio:.4g} over {channel}")
+    matches.sort(key=lambda e: (not e.default, e.name))
+    return matches[0].name
+
+
+@torch.no_grad()
+def refined_softcast_transmit(
+    pixels: np.ndarray, snr_db: float, channel_uses: int, model: str, channel: str, seed: int = 0
+) -> TransmitResult:
+    """SoftCast (aecodec.softcast, blind transmitter) and a learned receiver correction
+    (aecodec.models.softcast_refiner) at ``snr_db``; pixels: uint8 RGB [H, W, 3]."""
+    from aecodec.softcast import softcast_transmit
+
+    h, w, _ = pixels.shape
+    if h * w > MAX_PIXELS:
+        raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
+    net, entry = zoo.load(model)
+    if entry.kind != "softcast":
+        raise ModelError(f"model {model!r} is a {entry.kind} model, not a SoftCast refiner")
+    sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
+    est = torch.from_numpy(sent.estimate.astype(np.float32)).permute(2, 0, 1)[None]
+    out = net(est, torch.tensor([float(snr_db)]))[0]
+    received = out.clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    return TransmitResult(received, channel_uses, model)

@@ -21,6 +21,7 @@ from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.models.jscc import DeepJSCC, JSCCConfig
+from aecodec.models.softcast_refiner import RefinerConfig, SoftCastRefiner
 
 __all__ = [
     "WEIGHTS_DIR",
@@ -41,6 +42,7 @@ ARCHITECTURES = {
     "comm-autoencoder": (CommAutoencoder, CommConfig),
     "deep-jscc": (DeepJSCC, JSCCConfig),
     "audio-hyperprior": (AudioHyperprior, AudioConfig),
+    "softcast-refiner": (SoftCastRefiner, RefinerConfig),
 }
 _CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
 

@@ -4,7 +4,8 @@ For every image and SNR (Es/N0 per complex channel use, dB):
 
 - ``djscc``: the deep JSCC model with a transmitter that does not know the SNR;
 - ``softcast``: SoftCast (aecodec.softcast), linear analog, on the same channel uses
-  (metadata included) and the same channel;
+  (metadata included) and the same channel; ``softcast-refined``: the same transmissions
+  with the registered learned receiver correction for this ratio and channel, if any;
 - ``ideal-j2k`` / ``ideal-aec``: JPEG 2000 / aecodec at the capacity budget k log2(1 + SNR)
   bits, delivered without error (separation with ideal capacity-achieving codes);
 - ``ldpc-j2k@D``: JPEG 2000 through 5G LDPC + QAM chosen for a fixed design SNR D, used at
@@ -79,16 +80,23 @@ def _djscc(images, snrs, model: str, channel: str, seed: int, tick: Tick) -> dic
     return {"psnr": [_mean(psnr[s]) for s in snrs]}
 
 
-def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick) -> dict:
+def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: str = "") -> dict:
     from aecodec.softcast import softcast_transmit
+    from aecodec.transmission import refined_softcast_transmit
 
     psnr = {s: [] for s in snrs}
     for i, (_, pixels) in enumerate(images):
         for s in snrs:
-            r = softcast_transmit(pixels, s, uses[i], channel=channel, seed=seed + i)
+            if refiner:
+                r = refined_softcast_transmit(pixels, s, uses[i], refiner, channel, seed + i)
+            else:
+                r = softcast_transmit(pixels, s, uses[i], channel=channel, seed=seed + i)
             psnr[s].append(psnr_rgb(pixels, r.pixels))
             tick()
-    return {"psnr": [_mean(psnr[s]) for s in snrs]}
+    out = {"psnr": [_mean(psnr[s]) for s in snrs]}
+    if refiner:
+        out["model"] = refiner
+    return out
 
 
 class _SourceCache:
@@ -185,9 +193,11 @@ def run_jscc_bench(
     seed: int,
     tick: Tick = lambda: None,
     previous: dict | None = None,
+    refiner: str = "",
 ) -> dict:
     """All schemes on ``images``; returns the results JSON (one curve per scheme).
 
+    ``refiner``: a registered SoftCast refiner to add the ``softcast-refined`` scheme.
     ``previous``: an earlier result; its digital schemes (which do not depend on the deep JSCC
     model) are kept when images, SNR grid, ratio, channel and seed are identical."""
     from aecodec import zoo
@@ -218,6 +228,8 @@ def run_jscc_bench(
 
     schemes: dict[str, dict] = {"djscc": _djscc(images, snrs, model, channel, seed, tick)}
     scheme("softcast", lambda: _softcast(images, snrs, uses, channel, seed, tick))
+    if refiner:
+        schemes["softcast-refined"] = _softcast(images, snrs, uses, channel, seed, tick, refiner)
     for codec in ideal_codecs:
         scheme(
             f"ideal-{codec}",
@@ -252,9 +264,11 @@ def run_jscc_bench(
     }
 
 
-def work_units(images: int, snrs: int, ideal: int, designs: int, practical: bool) -> int:
+def work_units(
+    images: int, snrs: int, ideal: int, designs: int, practical: bool, refined: bool = False
+) -> int:
     """Ticks one run makes (for the progress bar)."""
-    return images * snrs * (2 + ideal + ((designs + 1) if practical else 0))
+    return images * snrs * (2 + refined + ideal + ((designs + 1) if practical else 0))
 
 
 def steepest_drop(snrs: list[float], psnr: list[float]) -> float:

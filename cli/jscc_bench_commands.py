@@ -14,6 +14,17 @@ from aecodec.errors import AecodecError
 __all__ = ["add_jscc_bench_commands"]
 
 
+def _refiner_or_none(ratio: float, channel: str) -> str | None:
+    """The registered SoftCast refiner for this link, if there is one."""
+    from aecodec.errors import ModelError
+    from aecodec.transmission import find_refiner
+
+    try:
+        return find_refiner(ratio, channel)
+    except ModelError:
+        return None
+
+
 def cmd_jscc(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.digital.calibration import Calibration
@@ -53,7 +64,8 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     if not images:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
     practical = a.channel == "awgn" and not a.no_practical
-    total = work_units(len(images), len(grid), len(ideal), len(designs), practical)
+    refiner = _refiner_or_none(ratio, a.channel)
+    total = work_units(len(images), len(grid), len(ideal), len(designs), practical, bool(refiner))
     out = Path(a.out)
     stem = a.name or f"{model}-{a.channel}" + (f"-thumb{a.thumbnail}" if a.thumbnail else "")
     previous = None
@@ -72,6 +84,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
             a.seed,
             tick=tick or (lambda: None),
             previous=previous,
+            refiner=refiner or "",
         )
     result["data"] = str(data)
     out.mkdir(parents=True, exist_ok=True)

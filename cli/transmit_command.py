@@ -1,7 +1,8 @@
 """``aecodec transmit``: send a photo over a simulated noisy channel and report what arrived.
 
 Schemes: ``djscc`` (deep JSCC, aecodec.transmission), ``softcast`` (linear analog,
-aecodec.softcast, no model: its channel uses are --ratio x the pixel values), ``digital-j2k``
+aecodec.softcast, no model: its channel uses are --ratio x the pixel values),
+``softcast-refined`` (SoftCast and a learned receiver correction), ``digital-j2k``
 and ``digital-aec`` (source file -> 5G LDPC + QAM designed for --design-snr-db -> the same
 channel; real bits, every codeword simulated; aecodec.bench.digital).
 """
@@ -17,7 +18,7 @@ from aecodec.errors import AecodecError
 
 __all__ = ["add_transmit_command"]
 
-SCHEMES = ("djscc", "softcast", "digital-j2k", "digital-aec")
+SCHEMES = ("djscc", "softcast", "softcast-refined", "digital-j2k", "digital-aec")
 
 
 def _ratio(text: str) -> float:
@@ -107,6 +108,14 @@ def cmd_transmit(a: argparse.Namespace) -> int:
         sc = softcast_transmit(pixels, a.snr_db, uses, a.channel, a.seed)
         report.update(kept_chunks=sc.kept_chunks, total_chunks=sc.total_chunks)
         return _finish(a, out, pixels, sc.pixels, uses, report)
+    if a.scheme == "softcast-refined":
+        from aecodec.transmission import find_refiner, refined_softcast_transmit
+
+        uses = max(1, math.floor(ratio * pixels.size))
+        name = a.model or find_refiner(ratio, a.channel)
+        r = refined_softcast_transmit(pixels, a.snr_db, uses, name, a.channel, a.seed)
+        report["model"] = name
+        return _finish(a, out, pixels, r.pixels, uses, report)
     model = a.model or find_jscc_model(ratio, "awgn" if a.scheme != "djscc" else a.channel)
     if a.model:
         from aecodec.transmission import load_jscc
@@ -150,7 +159,10 @@ def add_transmit_command(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--scheme", choices=SCHEMES, default="djscc")
     t.add_argument("--ratio", default="1/6", help="channel uses per pixel value, k/n (1/6)")
     t.add_argument("--seed", type=int, default=0, help="seed of the channel noise")
-    t.add_argument("--model", help="deep JSCC model (default: the one for --ratio/--channel)")
+    t.add_argument(
+        "--model",
+        help="deep JSCC model or SoftCast refiner (default: the one for --ratio/--channel)",
+    )
     t.add_argument("--known-snr", action="store_true", help="djscc: tell the transmitter the SNR")
     t.add_argument(
         "--design-snr-db", type=float, help="digital: SNR the MCS is chosen for (--snr-db)"

@@ -15,6 +15,7 @@ from aecodec.training.comm_task import comm_config_from
 from aecodec.training.config import load_config
 from aecodec.training.jscc_task import jscc_config_from
 from aecodec.training.loop import CHECKPOINT_NAME
+from aecodec.training.softcast_task import refiner_config_from
 
 __all__ = ["export_run"]
 
@@ -25,7 +26,7 @@ def _stored_tensors(model: torch.nn.Module, kind: str) -> dict[str, torch.Tensor
     image, audio: every parameter is rounded to fp16 first and the CDFs are frozen from the
     rounded weights, so fp16 storage is lossless: the file is exactly what encoder and
     decoder both run (frozen tables and other buffers stay in their own dtype).
-    jscc: no bitstream depends on these weights, so every float tensor is stored in fp16.
+    jscc, softcast: no bitstream depends on these weights: every float tensor in fp16.
     comm: small; stored as trained (fp32).
     """
     if kind in ("image", "audio"):
@@ -37,7 +38,7 @@ def _stored_tensors(model: torch.nn.Module, kind: str) -> dict[str, torch.Tensor
     if kind in ("image", "audio"):
         params = {k for k, _ in model.named_parameters()}
         return {k: v.half() if k in params else v for k, v in tensors.items()}
-    if kind == "jscc":
+    if kind in ("jscc", "softcast"):
         return {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     return tensors
 
@@ -65,6 +66,11 @@ def export_run(
     elif config.task == "jscc":
         arch, kind = "deep-jscc", "jscc"
         arch_config = jscc_config_from(config).as_dict()
+        model = zoo.build(arch, arch_config)
+        model.load_state_dict(state["model"])
+    elif config.task == "softcast":
+        arch, kind = "softcast-refiner", "softcast"
+        arch_config = refiner_config_from(config).as_dict()
         model = zoo.build(arch, arch_config)
         model.load_state_dict(state["model"])
     elif config.task == "audio":

@@ -6,7 +6,7 @@ from aecodec.training.config import TrainConfig
 
 __all__ = ["TASKS", "make_task"]
 
-TASKS = ("image", "image-context", "comm", "jscc", "audio")
+TASKS = ("image", "image-context", "comm", "jscc", "softcast", "audio")
 
 
 def make_task(config: TrainConfig):
@@ -27,6 +27,10 @@ def make_task(config: TrainConfig):
         from aecodec.training.jscc_task import JSCCTask
 
         return JSCCTask(config)
+    if config.task == "softcast":
+        from aecodec.training.softcast_task import SoftCastTask
+
+        return SoftCastTask(config)
     if config.task == "audio":
         from aecodec.training.audio_task import AudioTask
 
