@@ -25,7 +25,7 @@ from aecodec import zoo
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
-from aecodec.training.image_task import _read_source, rate_bpp
+from aecodec.training.image_task import _read_source, _split_context_group, rate_bpp
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["ContextTask", "FROZEN_PREFIXES"]
@@ -80,13 +80,7 @@ class ContextTask:
         self.model.train()
         self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
         # the context starts at zero and learns faster than the trained hyperprior moves
-        main = self.optimizers["main"]
-        context = {id(p) for p in self.model.context.parameters()}
-        rest = [p for p in main.param_groups[0]["params"] if id(p) not in context]
-        main.param_groups[0]["params"] = rest
-        main.add_param_group(
-            {"params": list(self.model.context.parameters()), "lr_scale": config.context_lr_scale}
-        )
+        _split_context_group(self.optimizers["main"], self.model, config.context_lr_scale)
         self.rng = np.random.default_rng(config.seed + 1)
         sampler = ImageCropSampler(config.data, config.crop, config.seed)
         self.latents = self._cache(sampler, config.latent_crops)

@@ -41,6 +41,15 @@ def _read_source(source: str) -> tuple[dict[str, Tensor], tuple[float, ...]]:
     return state, tuple(load_config(path.parent / "config.toml").lambdas)
 
 
+def _split_context_group(main: torch.optim.Optimizer, model, lr_scale: float) -> None:
+    """Move the context's parameters into their own group, whose lr is the schedule's times
+    ``lr_scale`` (the training loop reads ``lr_scale``). Call before the first step."""
+    context = list(model.context.parameters())
+    ids = {id(p) for p in context}
+    main.param_groups[0]["params"] = [p for p in main.param_groups[0]["params"] if id(p) not in ids]
+    main.add_param_group({"params": context, "lr_scale": lr_scale})
+
+
 def _psnr(mse: float) -> float:
     """PSNR in dB of a mean squared error on the [0, 1] scale."""
     return -10 * math.log10(max(mse, 1e-10))
@@ -69,6 +78,8 @@ class ImageTask:
         self.model.to(self.device)
         self.model.train()
         self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
+        if self.model.context is not None:  # a zero-started context learns at its own pace
+            _split_context_group(self.optimizers["main"], self.model, config.context_lr_scale)
         self.forward_model = distributed.wrap(self.model)  # DDP under torchrun
         # each rank crops its own images; all ranks draw the same rate level per step
         self.sampler = ImageCropSampler(
