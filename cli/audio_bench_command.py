@@ -67,7 +67,11 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
     """Register ``bench audio`` on the bench subparsers."""
     p = bench.add_parser("audio", help="bitrate vs quality of audio codecs on a folder")
     p.add_argument("--data", help="audio folder (default: $AECODEC_DATA/speech/test)")
-    p.add_argument("--codecs", default="aecodec,libopus,libopus-cbr,aac,opus,vorbis,mp3", help="comma-separated codecs")
+    p.add_argument(
+        "--codecs",
+        default="aecodec,libopus,libopus-cbr,aac,opus,vorbis,mp3",
+        help="comma-separated codecs",
+    )
     p.add_argument("--kbps", default="6,12,24,48", help="target bitrates in kbit/s")
     p.add_argument("--files", type=int, default=0, help="first N files only (0: all)")
     p.add_argument(
