@@ -188,7 +188,7 @@ def run_jscc_bench(
     channel: str,
     design_snrs: list[float],
     ideal_codecs: list[str],
-    practical: bool,
+    practical: list[str],
     calibration: Calibration,
     seed: int,
     tick: Tick = lambda: None,
@@ -235,19 +235,21 @@ def run_jscc_bench(
             f"ideal-{codec}",
             lambda codec=codec: _ideal(images, snrs, uses, codec, cache, channel, seed, tick),
         )
-    if practical:
+    for codec in practical:  # "j2k", "aec": the source codec of the LDPC chains
         for d in design_snrs:
             mcs = calibration.design_mcs(d, MCS_TABLE)
             scheme(
-                f"ldpc-j2k@{d:g}dB",
-                lambda mcs=mcs: _practical(
-                    images, snrs, uses, "j2k", [mcs] * len(snrs), calibration, cache, tick
+                f"ldpc-{codec}@{d:g}dB",
+                lambda mcs=mcs, codec=codec: _practical(
+                    images, snrs, uses, codec, [mcs] * len(snrs), calibration, cache, tick
                 ),
             )
         matched = [calibration.design_mcs(s, MCS_TABLE) for s in snrs]
         scheme(
-            "ldpc-j2k-matched",
-            lambda: _practical(images, snrs, uses, "j2k", matched, calibration, cache, tick),
+            f"ldpc-{codec}-matched",
+            lambda codec=codec, matched=matched: _practical(
+                images, snrs, uses, codec, matched, calibration, cache, tick
+            ),
         )
     return {
         "model": model,
@@ -265,10 +267,10 @@ def run_jscc_bench(
 
 
 def work_units(
-    images: int, snrs: int, ideal: int, designs: int, practical: bool, refined: bool = False
+    images: int, snrs: int, ideal: int, designs: int, practical: int, refined: bool = False
 ) -> int:
-    """Ticks one run makes (for the progress bar)."""
-    return images * snrs * (2 + refined + ideal + ((designs + 1) if practical else 0))
+    """Ticks one run makes (for the progress bar); practical: number of chain source codecs."""
+    return images * snrs * (2 + refined + ideal + (designs + 1) * practical)
 
 
 def steepest_drop(snrs: list[float], psnr: list[float]) -> float:
@@ -277,9 +279,13 @@ def steepest_drop(snrs: list[float], psnr: list[float]) -> float:
     return max(0.0, *(-d for d in drops)) if drops else 0.0
 
 
+ANALOG_SCHEMES = ("djscc", "softcast", "softcast-refined")
+
+
 def summary_table(result: dict) -> str:
-    """Markdown: mean PSNR per SNR for every scheme and over the grid; deep JSCC's steepest
-    drop; the gap to the practical chain designed for each SNR, and its failure rate."""
+    """Markdown: mean PSNR per SNR for every scheme and over the grid; each analog scheme's
+    steepest drop; the gap of each analog scheme to the best practical chain designed for each
+    SNR (over the chains' source codecs), with that chain's MCS and failure rate."""
     snrs = result["snr_db"]
     schemes = result["schemes"]
     lines = [
@@ -289,24 +295,30 @@ def summary_table(result: dict) -> str:
     for name, curve in schemes.items():
         row = " | ".join(f"{v:.2f}" for v in curve["psnr"])
         lines.append(f"| {name} | {row} | {_mean(curve['psnr']):.2f} |")
-    djscc = schemes["djscc"]["psnr"]
+    analog = [n for n in ANALOG_SCHEMES if n in schemes]
     lines.append("")
-    lines.append(
-        f"Deep JSCC's steepest drop: {steepest_drop(snrs, djscc):.2f} dB PSNR per dB of SNR."
-    )
-    matched = schemes.get("ldpc-j2k-matched")
+    for name in analog:
+        drop = steepest_drop(snrs, schemes[name]["psnr"])
+        lines.append(f"Steepest drop of {name}: {drop:.2f} dB PSNR per dB of SNR.")
+    matched = {n: c for n, c in schemes.items() if n.startswith("ldpc-") and n.endswith("-matched")}
     if matched:
+        head = " | ".join(f"{n} | {n} - LDPC" for n in analog)
         lines += [
             "",
-            "| SNR (dB) | MCS for this SNR | its failure rate | LDPC+J2K PSNR | deep JSCC "
-            "| deep JSCC - LDPC |",
-            "|---|---|---|---|---|---|",
+            "| SNR (dB) | best chain for this SNR | its MCS | its failure rate | its PSNR "
+            f"| {head} |",
+            "|---" * (5 + 2 * len(analog)) + "|",
         ]
         for i, s in enumerate(snrs):
-            ldpc = matched["psnr"][i]
+            best = max(matched, key=lambda n: matched[n]["psnr"][i])
+            chain = matched[best]
+            ldpc = chain["psnr"][i]
+            cells = " | ".join(
+                f"{schemes[n]['psnr'][i]:.2f} | {schemes[n]['psnr'][i] - ldpc:+.2f}" for n in analog
+            )
             lines.append(
-                f"| {s:g} | {matched['mcs'][i]} | {matched['failure_rate'][i]:.3f} "
-                f"| {ldpc:.2f} | {djscc[i]:.2f} | {djscc[i] - ldpc:+.2f} |"
+                f"| {s:g} | {best.removesuffix('-matched')} | {chain['mcs'][i]} "
+                f"| {chain['failure_rate'][i]:.3f} | {ldpc:.2f} | {cells} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -320,7 +332,7 @@ def plot_psnr(result: dict, path: Path, title: str) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, curve in result["schemes"].items():
-        style = {"djscc": "-o", "softcast": "-s"}.get(
+        style = {"djscc": "-o", "softcast": "-s", "softcast-refined": "-^"}.get(
             name, "--" if name.startswith("ideal") else "-."
         )
         ax.plot(result["snr_db"], curve["psnr"], style, label=name, markersize=3)

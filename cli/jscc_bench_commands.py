@@ -63,9 +63,16 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     images = load_images(paths, a.thumbnail)
     if not images:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
-    practical = a.channel == "awgn" and not a.no_practical
+    practical = [c for c in a.practical.split(",") if c]
+    for c in practical:
+        if c not in ("j2k", "aec"):
+            raise AecodecError(f"--practical: unknown codec {c!r} (use j2k, aec)")
+    if a.channel != "awgn" or a.no_practical:
+        practical = []  # the LDPC chains are simulated over AWGN only
     refiner = _refiner_or_none(ratio, a.channel)
-    total = work_units(len(images), len(grid), len(ideal), len(designs), practical, bool(refiner))
+    total = work_units(
+        len(images), len(grid), len(ideal), len(designs), len(practical), bool(refiner)
+    )
     out = Path(a.out)
     stem = a.name or f"{model}-{a.channel}" + (f"-thumb{a.thumbnail}" if a.thumbnail else "")
     previous = None
@@ -173,6 +180,7 @@ def add_jscc_bench_commands(bench: argparse._SubParsersAction) -> None:
         "--design-snr-db", default="0,5,10,15,20", help="design SNRs of the fixed LDPC chains"
     )
     j.add_argument("--ideal", default="j2k,aec", help="codecs at the capacity budget")
+    j.add_argument("--practical", default="j2k", help="source codecs of the LDPC chains (j2k,aec)")
     j.add_argument("--no-practical", action="store_true", help="skip the LDPC chains")
     j.add_argument("--thumbnail", type=int, default=0, help="use crops of this side instead")
     j.add_argument("--limit", type=int, default=0, help="only the first N images")

@@ -81,13 +81,22 @@ def test_summary_reports_the_steepest_drop_and_the_gap_table():
         "snr_db": [0.0, 2.0],
         "schemes": {
             "djscc": {"psnr": [20.0, 22.0]},
+            "softcast": {"psnr": [19.0, 23.0]},
             "ldpc-j2k-matched": {
                 "psnr": [21.0, 21.5],
                 "failure_rate": [0.0, 0.1],
+                "mcs": ["qpsk-r1/4", "qpsk-r1/3"],
+            },
+            "ldpc-aec-matched": {
+                "psnr": [20.5, 22.5],
+                "failure_rate": [0.0, 0.0],
                 "mcs": ["qpsk-r1/4", "qpsk-r1/3"],
             },
         },
     }
     table = summary_table(result)
     assert "| djscc | 20.00 | 22.00 | 21.00 |" in table
-    assert "| 0 | qpsk-r1/4 | 0.000 | 21.00 | 20.00 | -1.00 |" in table
+    assert "Steepest drop of softcast: 0.00" in table
+    # the gap is to the best chain designed for each SNR, whichever its source codec
+    assert "| 0 | ldpc-j2k | qpsk-r1/4 | 0.000 | 21.00 | 20.00 | -1.00 | 19.00 | -2.00 |" in table
+    assert "| 2 | ldpc-aec | qpsk-r1/3 | 0.000 | 22.50 | 22.00 | -0.50 | 23.00 | +0.50 |" in table
