@@ -97,13 +97,13 @@ def jscc_transmit(
 
 def find_refiner(ratio: float, channel: str) -> str:
     """The registered SoftCast refiner for a bandwidth ratio and channel (default first)."""
-    from fractions import Fraction
+    from aecodec.training.jscc_task import parse_ratio
 
     matches = [
         e
         for e in zoo.registry().values()
         if e.kind == "softcast"
-        and abs(float(Fraction(e.config["ratio"])) - ratio) < 1e-6
+        and abs(parse_ratio(e.config["ratio"]) - ratio) < 1e-6
         and e.config["channel"] == channel
     ]
     if not matches:

@@ -36,6 +36,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         work_units,
     )
     from aecodec.training.image_data import list_images
+    from aecodec.training.jscc_task import parse_ratio
     from aecodec.transmission import find_jscc_model
 
     grid = parse_ebno_grid(a.snr_db)
@@ -47,9 +48,9 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     if a.thumbnail < 0 or a.thumbnail % 4:
         raise AecodecError("--thumbnail must be a positive multiple of 4 (or 0 for none)")
     try:
-        ratio = float(__import__("fractions").Fraction(a.ratio))
-    except (ValueError, ZeroDivisionError):
-        raise AecodecError(f"--ratio: expected a fraction like 1/6, got {a.ratio!r}") from None
+        ratio = parse_ratio(a.ratio)
+    except ValueError as e:
+        raise AecodecError(f"--ratio: {e}") from None
     model = a.model or find_jscc_model(ratio, a.channel)
     if model not in zoo.registry() or zoo.registry()[model].kind != "jscc":
         raise AecodecError(f"no deep JSCC model named {model!r}")
