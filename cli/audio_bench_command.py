@@ -69,7 +69,7 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="audio folder (default: $AECODEC_DATA/speech/test)")
     p.add_argument(
         "--codecs",
-        default="aecodec,libopus,libopus-cbr,aac,opus,vorbis,mp3",
+        default="aecodec,opus,opus-cbr,aac,vorbis,mp3",
         help="comma-separated codecs",
     )
     p.add_argument("--kbps", default="6,12,24,48", help="target bitrates in kbit/s")

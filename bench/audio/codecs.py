@@ -137,7 +137,7 @@ class AecodecAudio(AudioCodec):
         return samples.astype(np.float32) / 32767.0
 
 
-AUDIO_CODECS = ("aecodec", "opus", "libopus", "libopus-cbr", "aac", "vorbis", "mp3")
+AUDIO_CODECS = ("aecodec", "opus", "opus-cbr", "aac", "opus-sndfile", "vorbis", "mp3")
 
 
 def make_audio_codecs(names: list[str], model: str | None = None) -> list[AudioCodec]:
@@ -146,12 +146,12 @@ def make_audio_codecs(names: list[str], model: str | None = None) -> list[AudioC
     for name in names:
         if name == "aecodec":
             out.append(AecodecAudio("aecodec", model))
-        elif name in ("libopus", "libopus-cbr", "aac"):  # libopus / FFmpeg AAC through PyAV
+        elif name in ("opus", "opus-cbr", "aac"):  # libopus / FFmpeg AAC through PyAV
             from aecodec.bench.audio.pyav_codecs import PyavAudioCodec
 
             out.append(PyavAudioCodec(name, name))
-        elif name == "opus":  # libsndfile's Opus: one compression knob, floor near 8.7 kbit/s
-            out.append(LibsndfileCodec("opus", "OGG", "OPUS", (16000, 48000)))
+        elif name == "opus-sndfile":  # libsndfile's Opus: one knob, a floor near 8.7 kbit/s
+            out.append(LibsndfileCodec("opus-sndfile", "OGG", "OPUS", (16000, 48000)))
         elif name == "vorbis":
             rates = (8000, 11025, 16000, 22050, 32000, 44100, 48000)
             out.append(LibsndfileCodec("vorbis", "OGG", "VORBIS", rates))

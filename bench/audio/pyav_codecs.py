@@ -6,10 +6,10 @@ searched (secant steps on the measured rate) until the *real file*, container in
 within 2% of the target, so a row at 6 kbit/s is a 6 kbit/s file (CBR moves in steps of one
 byte per 20-ms frame, 0.4 kbit/s: it lands on the nearest step).
 
-- ``libopus``: libopus in Ogg, VBR (its default), ``application`` voip for speech (16 kHz input)
+- ``opus``: libopus in Ogg, VBR (its default), ``application`` voip for speech (16 kHz input)
   and audio otherwise; Opus codes at 8, 12, 16, 24 or 48 kHz: 16 kHz speech stays at 16 kHz,
   anything else is resampled to 48 kHz; the decoder's 48 kHz output is resampled back.
-- ``libopus-cbr``: the same with ``vbr`` off (constant bitrate).
+- ``opus-cbr``: the same with ``vbr`` off (constant bitrate).
 - ``aac``: FFmpeg's native AAC-LC encoder in an ADTS stream, at the input's rate.
 """
 
@@ -52,9 +52,9 @@ def _encode(x: np.ndarray, rate: int, bit_rate: int, codec: str, fmt: str, optio
 
 @dataclass
 class PyavAudioCodec(AudioCodec):
-    """One PyAV encoder: ``kind`` is "libopus", "libopus-cbr" or "aac" (module docstring)."""
+    """One PyAV encoder: ``kind`` is "opus", "opus-cbr" or "aac" (see module docstring)."""
 
-    kind: str = "libopus"
+    kind: str = "opus"
 
     def settings(self) -> dict:
         import av
@@ -65,7 +65,7 @@ class PyavAudioCodec(AudioCodec):
         return {
             "library": f"{library}, libopus",
             "container": "Ogg",
-            "vbr": self.kind == "libopus",
+            "vbr": self.kind == "opus",
             "application": "voip for 16 kHz input, audio otherwise",
             "knob": "bitrate, searched until the real file is within 2% of the target",
         }
@@ -76,7 +76,7 @@ class PyavAudioCodec(AudioCodec):
             return rate, "aac", "adts", {}
         coding_rate = rate if rate in OPUS_RATES else 48000
         options = {"application": "voip" if rate == 16000 else "audio"}
-        options["vbr"] = "on" if self.kind == "libopus" else "off"
+        options["vbr"] = "on" if self.kind == "opus" else "off"
         return coding_rate, "libopus", "ogg", options
 
     def encode(self, x: np.ndarray, rate: int, kbps: float) -> tuple[bytes, dict]:

@@ -51,7 +51,7 @@ def test_opus_adapter_lands_near_its_target_bitrate() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "kbps"), [("libopus", 6.0), ("libopus-cbr", 6.0), ("libopus-cbr", 3.0)]
+    ("name", "kbps"), [("opus", 6.0), ("opus-cbr", 6.0), ("opus-cbr", 3.0)]
 )
 def test_libopus_reaches_low_targets_within_2_percent_of_the_real_file(name, kbps) -> None:
     (codec,) = make_audio_codecs([name])
@@ -59,7 +59,7 @@ def test_libopus_reaches_low_targets_within_2_percent_of_the_real_file(name, kbp
     data, used = codec.encode(x, 16000, kbps)
     real = len(data) * 8 / 4.0 / 1000  # Ogg container included
     # CBR moves in steps of a byte per 20-ms frame (0.4 kbit/s): the nearest step
-    tolerance = 0.021 if name == "libopus" else 0.2 / kbps + 0.021
+    tolerance = 0.021 if name == "opus" else 0.2 / kbps + 0.021
     assert abs(real - kbps) / kbps <= tolerance and used["sample_rate"] == 16000
     y = codec.decode(data, 16000)
     assert y.shape == x.shape and codec.settings()["library"].startswith("PyAV")
