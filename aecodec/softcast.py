@@ -31,7 +31,7 @@ from scipy.fft import dctn, idctn
 from aecodec.channel.awgn import awgn
 from aecodec.channel.fading import rayleigh_block_fading
 
-__all__ = ["SoftCastResult", "softcast_transmit", "DEFAULT_GRID", "metadata_uses"]
+__all__ = ["SoftCastResult", "softcast_transmit", "send_chunks", "DEFAULT_GRID", "metadata_uses"]
 
 DEFAULT_GRID = 16  # chunks per side of each plane's coefficient array
 _VAR_BITS = 8
@@ -135,27 +135,43 @@ def softcast_transmit(
             coeffs[chunks[i][0], slice(*chunks[i][1]), slice(*chunks[i][2])].reshape(-1)
             for i in kept
         ]
-        shape = var[kept] ** -0.25  # lambda^(-1/4), from the quantised variances
-        energy = sum(float(np.sum(v * v)) * s * s for v, s in zip(parts, shape, strict=True))
-        # c (sent as float16) makes the mean symbol energy 1 for this very image
-        c = float(np.float16(math.sqrt((used / 2) / max(energy, 1e-30))))
-        gains = c * shape
-        values = np.concatenate([v * g for v, g in zip(parts, gains, strict=True)])
-        received, amplitude = _through_channel(values, snr_db, channel, seed)
-        sigma2 = 10 ** (-snr_db / 10) / 2  # noise variance per real dimension
-        start = 0
-        for i, g in zip(kept, gains, strict=True):
+        received = send_chunks(parts, var[kept], snr_db, channel, seed)
+        for i, part in zip(kept, received, strict=True):
             p, (r0, r1), (c0, c1) = chunks[i]
-            n = sizes[i]
-            ge = g * amplitude
-            llse = ge * var[i] / (ge * ge * var[i] + sigma2)
-            part = received[start : start + n] * llse
             estimate[p, r0:r1, c0:c1] = part.reshape(r1 - r0, c1 - c0)
-            start += n
     planes = np.stack([idctn(estimate[p], norm="ortho") + means[p] for p in range(3)], -1)
     rgb = planes @ _ICT_INV.T
     out = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
     return SoftCastResult(out, int(channel_uses), len(kept), len(chunks), rgb)
+
+
+def send_chunks(
+    parts: list[np.ndarray], variances: np.ndarray, snr_db: float, channel: str, seed: int
+) -> list[np.ndarray]:
+    """SoftCast's core on chunks of real values: power allocation, the channel, LLSE.
+
+    parts[i]: the values of chunk i (float64[n_i]); variances[i]: the lambda_i both ends
+    know. Chunk i is scaled by g_i = c lambda_i^(-1/4), c (rounded to float16, as sent) set so
+    that the mean energy per complex symbol is exactly 1; the receiver returns
+    g_i lambda_i / (g_i^2 lambda_i + sigma^2) * y for each value (sigma^2 = N0 / 2 per real
+    dimension; under fading g_i is scaled by |h|). Expected MSE of chunk i, per value:
+    lambda_i sigma^2 / (g_i^2 lambda_i + sigma^2).
+    """
+    used = sum(len(v) for v in parts)
+    shape = np.asarray(variances, dtype=np.float64) ** -0.25
+    energy = sum(float(np.sum(v * v)) * s * s for v, s in zip(parts, shape, strict=True))
+    c = float(np.float16(math.sqrt((used / 2) / max(energy, 1e-30))))
+    gains = c * shape
+    values = np.concatenate([v * g for v, g in zip(parts, gains, strict=True)])
+    received, amplitude = _through_channel(values, snr_db, channel, seed)
+    sigma2 = 10 ** (-snr_db / 10) / 2
+    out = []
+    start = 0
+    for v, g, lam in zip(parts, gains, variances, strict=True):
+        ge = g * amplitude
+        out.append(received[start : start + len(v)] * (ge * lam / (ge * ge * lam + sigma2)))
+        start += len(v)
+    return out
 
 
 def _through_channel(

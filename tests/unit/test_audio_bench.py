@@ -50,9 +50,7 @@ def test_opus_adapter_lands_near_its_target_bitrate() -> None:
     assert opus.decode(data, 16000).shape[1] == 1
 
 
-@pytest.mark.parametrize(
-    ("name", "kbps"), [("opus", 6.0), ("opus-cbr", 6.0), ("opus-cbr", 3.0)]
-)
+@pytest.mark.parametrize(("name", "kbps"), [("opus", 6.0), ("opus-cbr", 6.0), ("opus-cbr", 3.0)])
 def test_libopus_reaches_low_targets_within_2_percent_of_the_real_file(name, kbps) -> None:
     (codec,) = make_audio_codecs([name])
     x = noise_speechlike(4.0)

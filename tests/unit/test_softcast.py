@@ -51,3 +51,23 @@ def test_seeded_and_rayleigh(demo_pixels):
     assert np.array_equal(a.pixels, b.pixels) and not np.array_equal(a.pixels, c.pixels)
     with pytest.raises(ValueError):
         softcast_transmit(demo_pixels, 5.0, uses, channel="optical")
+
+
+def test_llse_matches_the_closed_form_mse_on_a_gaussian_source():
+    """Chunks of N(0, lambda_i) values: the measured MSE of each chunk is the closed form
+    lambda sigma^2 / (g^2 lambda + sigma^2), g = c lambda^(-1/4), c from unit symbol energy."""
+    rng = np.random.default_rng(5)
+    lam = np.array([100.0, 10.0, 1.0, 0.1])
+    n = 20000
+    parts = [rng.normal(0.0, np.sqrt(v), n) for v in lam]
+    snr_db = 10.0
+    out = softcast.send_chunks(parts, lam, snr_db, "awgn", seed=1)
+    sigma2 = 10 ** (-snr_db / 10) / 2
+    c2 = (len(lam) * n / 2) / (n * np.sum(np.sqrt(lam)))  # mean |symbol|^2 = 1
+    g2 = c2 / np.sqrt(lam)
+    expected = lam * sigma2 / (g2 * lam + sigma2)
+    measured = np.array([np.mean((a - b) ** 2) for a, b in zip(out, parts, strict=True)])
+    assert measured == pytest.approx(expected, rel=0.05)
+    # the allocation beats sending every chunk at equal power (same total energy)
+    equal = np.sum(lam * sigma2 / (lam * (len(lam) * n / 2) / (n * lam.sum()) + sigma2))
+    assert measured.sum() < equal
