@@ -15,6 +15,7 @@ import torch
 from aecodec import zoo
 from aecodec.errors import ModelError
 from aecodec.models.jscc import DeepJSCC
+from aecodec.softcast import SoftCastResult, softcast_transmit
 
 __all__ = [
     "TransmitResult",
@@ -22,6 +23,7 @@ __all__ = [
     "jscc_transmit",
     "find_jscc_model",
     "find_refiner",
+    "refine_softcast",
     "refined_softcast_transmit",
 ]
 
@@ -45,19 +47,25 @@ def load_jscc(name: str) -> DeepJSCC:
     return model
 
 
-def find_jscc_model(ratio: float, channel: str) -> str:
-    """The registered deep JSCC model for a bandwidth ratio and channel (default first)."""
+def _find_model(kind: str, ratio_of, ratio: float, channel: str, what: str) -> str:
+    """The registered model of ``kind`` whose ``ratio_of(config)`` is ``ratio`` and whose
+    channel is ``channel`` (the default first, then by name)."""
     matches = [
         e
         for e in zoo.registry().values()
-        if e.kind == "jscc"
-        and abs(e.config["c"] / 96 - ratio) < 1e-6
+        if e.kind == kind
+        and abs(ratio_of(e.config) - ratio) < 1e-6
         and e.config["channel"] == channel
     ]
     if not matches:
-        raise ModelError(f"no deep JSCC model is registered for ratio {ratio:.4g} over {channel}")
+        raise ModelError(f"no {what} is registered for ratio {ratio:.4g} over {channel}")
     matches.sort(key=lambda e: (not e.default, e.name))
     return matches[0].name
+
+
+def find_jscc_model(ratio: float, channel: str) -> str:
+    """The registered deep JSCC model for a bandwidth ratio and channel (default first)."""
+    return _find_model("jscc", lambda c: c["c"] / 96, ratio, channel, "deep JSCC model")
 
 
 @torch.no_grad()
@@ -99,35 +107,31 @@ def find_refiner(ratio: float, channel: str) -> str:
     """The registered SoftCast refiner for a bandwidth ratio and channel (default first)."""
     from aecodec.training.jscc_task import parse_ratio
 
-    matches = [
-        e
-        for e in zoo.registry().values()
-        if e.kind == "softcast"
-        and abs(parse_ratio(e.config["ratio"]) - ratio) < 1e-6
-        and e.config["channel"] == channel
-    ]
-    if not matches:
-        raise ModelError(f"no SoftCast refiner is registered for ratio {ratio:.4g} over {channel}")
-    matches.sort(key=lambda e: (not e.default, e.name))
-    return matches[0].name
+    return _find_model(
+        "softcast", lambda c: parse_ratio(c["ratio"]), ratio, channel, "SoftCast refiner"
+    )
 
 
 @torch.no_grad()
-def refined_softcast_transmit(
-    pixels: np.ndarray, snr_db: float, channel_uses: int, model: str, channel: str, seed: int = 0
-) -> TransmitResult:
-    """SoftCast (aecodec.softcast, blind transmitter) and a learned receiver correction
-    (aecodec.models.softcast_refiner) at ``snr_db``; pixels: uint8 RGB [H, W, 3]."""
-    from aecodec.softcast import softcast_transmit
-
-    h, w, _ = pixels.shape
-    if h * w > MAX_PIXELS:
-        raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
+def refine_softcast(sent: SoftCastResult, snr_db: float, model: str) -> np.ndarray:
+    """A SoftCast reception (aecodec.softcast) corrected by a registered refiner
+    (aecodec.models.softcast_refiner) -> uint8 RGB [H, W, 3]."""
     net, entry = zoo.load(model)
     if entry.kind != "softcast":
         raise ModelError(f"model {model!r} is a {entry.kind} model, not a SoftCast refiner")
-    sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
     est = torch.from_numpy(sent.estimate.astype(np.float32)).permute(2, 0, 1)[None]
     out = net(est, torch.tensor([float(snr_db)]))[0]
-    received = out.clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    return TransmitResult(received, channel_uses, model)
+    return out.clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+
+
+def refined_softcast_transmit(
+    pixels: np.ndarray, snr_db: float, channel_uses: int, model: str, channel: str, seed: int = 0
+) -> TransmitResult:
+    """SoftCast (blind transmitter) and a learned receiver correction at ``snr_db``;
+    pixels: uint8 RGB [H, W, 3]."""
+    h, w, _ = pixels.shape
+    if h * w > MAX_PIXELS:
+        raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
+    zoo.load(model)  # a clear error for a wrong name before any work
+    sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
+    return TransmitResult(refine_softcast(sent, snr_db, model), channel_uses, model)

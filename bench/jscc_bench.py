@@ -80,22 +80,25 @@ def _djscc(images, snrs, model: str, channel: str, seed: int, tick: Tick) -> dic
     return {"psnr": [_mean(psnr[s]) for s in snrs]}
 
 
-def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: str = "") -> dict:
+def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: str = ""):
+    """{"softcast": curve} and, with a refiner, {"softcast-refined": curve}: the refined curve
+    corrects the very transmissions of the plain one."""
     from aecodec.softcast import softcast_transmit
-    from aecodec.transmission import refined_softcast_transmit
+    from aecodec.transmission import refine_softcast
 
-    psnr = {s: [] for s in snrs}
+    plain = {s: [] for s in snrs}
+    refined = {s: [] for s in snrs}
     for i, (_, pixels) in enumerate(images):
         for s in snrs:
-            if refiner:
-                r = refined_softcast_transmit(pixels, s, uses[i], refiner, channel, seed + i)
-            else:
-                r = softcast_transmit(pixels, s, uses[i], channel=channel, seed=seed + i)
-            psnr[s].append(psnr_rgb(pixels, r.pixels))
+            sent = softcast_transmit(pixels, s, uses[i], channel=channel, seed=seed + i)
+            plain[s].append(psnr_rgb(pixels, sent.pixels))
             tick()
-    out = {"psnr": [_mean(psnr[s]) for s in snrs]}
+            if refiner:
+                refined[s].append(psnr_rgb(pixels, refine_softcast(sent, s, refiner)))
+                tick()
+    out = {"softcast": {"psnr": [_mean(plain[s]) for s in snrs]}}
     if refiner:
-        out["model"] = refiner
+        out["softcast-refined"] = {"psnr": [_mean(refined[s]) for s in snrs], "model": refiner}
     return out
 
 
@@ -227,9 +230,7 @@ def run_jscc_bench(
             schemes[name] = compute()
 
     schemes: dict[str, dict] = {"djscc": _djscc(images, snrs, model, channel, seed, tick)}
-    scheme("softcast", lambda: _softcast(images, snrs, uses, channel, seed, tick))
-    if refiner:
-        schemes["softcast-refined"] = _softcast(images, snrs, uses, channel, seed, tick, refiner)
+    schemes.update(_softcast(images, snrs, uses, channel, seed, tick, refiner))
     for codec in ideal_codecs:
         scheme(
             f"ideal-{codec}",

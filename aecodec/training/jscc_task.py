@@ -21,7 +21,7 @@ from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.warm_start import warm_start
 
-__all__ = ["JSCCTask", "jscc_config_from", "parse_ratio"]
+__all__ = ["JSCCTask", "jscc_config_from", "parse_ratio", "check_snr_range"]
 
 _VAL_SIDE = 256  # validation uses the central VAL_SIDE x VAL_SIDE crop of each image
 
@@ -43,6 +43,12 @@ def jscc_config_from(config: TrainConfig) -> JSCCConfig:
     return JSCCConfig(filters=config.filters, c=c, channel=config.channel)
 
 
+def check_snr_range(snr_db: list[float]) -> None:
+    """A training SNR range must be [low, high] in dB; ValueError otherwise."""
+    if len(snr_db) != 2 or snr_db[0] > snr_db[1]:
+        raise ValueError("snr_db must be [low, high] in dB")
+
+
 def _psnr(mse: float) -> float:
     return -10 * math.log10(max(mse, 1e-10))
 
@@ -51,8 +57,7 @@ class JSCCTask:
     """SNR-adaptive deep JSCC; see aecodec.models.jscc."""
 
     def __init__(self, config: TrainConfig) -> None:
-        if len(config.snr_db) != 2 or config.snr_db[0] > config.snr_db[1]:
-            raise ValueError("snr_db must be [low, high] in dB")
+        check_snr_range(config.snr_db)
         torch.manual_seed(config.seed)
         self.config = config
         self.model = DeepJSCC(jscc_config_from(config))

@@ -15,10 +15,10 @@ import numpy as np
 import torch
 
 from aecodec.models.softcast_refiner import RefinerConfig, SoftCastRefiner
-from aecodec.softcast import softcast_transmit
+from aecodec.softcast import SoftCastResult, softcast_transmit
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, list_images
-from aecodec.training.jscc_task import parse_ratio
+from aecodec.training.jscc_task import check_snr_range, parse_ratio
 
 __all__ = ["SoftCastTask", "refiner_config_from"]
 
@@ -51,8 +51,7 @@ class SoftCastTask:
     """See module docstring; follows the training loop's Task protocol."""
 
     def __init__(self, config: TrainConfig) -> None:
-        if len(config.snr_db) != 2 or config.snr_db[0] > config.snr_db[1]:
-            raise ValueError("snr_db must be [low, high] in dB")
+        check_snr_range(config.snr_db)
         torch.manual_seed(config.seed)
         self.config = config
         self.ratio = parse_ratio(config.ratio)
@@ -66,9 +65,10 @@ class SoftCastTask:
 
             self.val = [media.read_image(p) for p in list_images(config.val)[: config.val_images]]
 
-    def _send(self, pixels: np.ndarray, snr: float, seed: int) -> np.ndarray:
+    def _send(self, pixels: np.ndarray, snr: float, seed: int) -> SoftCastResult:
+        """One SoftCast transmission of a whole image at this run's ratio and channel."""
         uses = max(1, math.floor(self.ratio * pixels.size))
-        return softcast_transmit(pixels, snr, uses, self.config.channel, seed).estimate
+        return softcast_transmit(pixels, snr, uses, self.config.channel, seed)
 
     def train_step(self, step: int) -> dict[str, float]:
         rng = self.images.rng
@@ -81,7 +81,7 @@ class SoftCastTask:
                 img = img[:, ::-1]
             img = np.ascontiguousarray(img)
             snr = float(low + (high - low) * rng.random())
-            est = self._send(img, snr, int(rng.integers(2**31)))
+            est = self._send(img, snr, int(rng.integers(2**31))).estimate
             for _ in range(_CROPS_PER_IMAGE):  # a transmission costs more than a crop
                 top = int(rng.integers(0, img.shape[0] - c + 1))
                 left = int(rng.integers(0, img.shape[1] - c + 1))
@@ -109,13 +109,7 @@ class SoftCastTask:
         for snr in (low, (low + high) / 2, high):
             plain, refined = [], []
             for i, pixels in enumerate(self.val):
-                r = softcast_transmit(
-                    pixels,
-                    snr,
-                    max(1, math.floor(self.ratio * pixels.size)),
-                    self.config.channel,
-                    4321 + i,
-                )
+                r = self._send(pixels, snr, 4321 + i)
                 out = self.model(_to_tensor(r.estimate)[None], torch.tensor([snr]))[0]
                 img = out.clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
                 plain.append(_psnr(pixels, r.pixels))
