@@ -48,13 +48,16 @@ _ICT_INV = np.linalg.inv(_ICT)
 class SoftCastResult:
     """pixels: received uint8 [H, W, 3]; channel_uses: complex uses, metadata included;
     kept_chunks of total_chunks were sent; estimate: the LLSE image before rounding, float64
-    [H, W, 3] on the [0, 1] scale (unclipped), what a learned refiner starts from."""
+    [H, W, 3] on the [0, 1] scale (unclipped), what a learned refiner starts from;
+    receiver_snr_db: the SNR the receiver sees (dB): the average SNR plus 20 log10 |h| of
+    the fading coefficient it knows (the average SNR itself over AWGN)."""
 
     pixels: np.ndarray
     channel_uses: int
     kept_chunks: int
     total_chunks: int
     estimate: np.ndarray
+    receiver_snr_db: float
 
 
 def _edges(length: int, grid: int) -> list[tuple[int, int]]:
@@ -130,25 +133,28 @@ def softcast_transmit(
         kept.append(int(i))
         used += int(sizes[i])
     estimate = np.zeros_like(coeffs)
+    amplitude = 1.0
     if kept:
         parts = [
             coeffs[chunks[i][0], slice(*chunks[i][1]), slice(*chunks[i][2])].reshape(-1)
             for i in kept
         ]
-        received = send_chunks(parts, var[kept], snr_db, channel, seed)
+        received, amplitude = send_chunks(parts, var[kept], snr_db, channel, seed)
         for i, part in zip(kept, received, strict=True):
             p, (r0, r1), (c0, c1) = chunks[i]
             estimate[p, r0:r1, c0:c1] = part.reshape(r1 - r0, c1 - c0)
     planes = np.stack([idctn(estimate[p], norm="ortho") + means[p] for p in range(3)], -1)
     rgb = planes @ _ICT_INV.T
     out = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
-    return SoftCastResult(out, int(channel_uses), len(kept), len(chunks), rgb)
+    receiver_snr = snr_db + 20 * math.log10(max(amplitude, 1e-6))
+    return SoftCastResult(out, int(channel_uses), len(kept), len(chunks), rgb, receiver_snr)
 
 
 def send_chunks(
     parts: list[np.ndarray], variances: np.ndarray, snr_db: float, channel: str, seed: int
-) -> list[np.ndarray]:
+) -> tuple[list[np.ndarray], float]:
     """SoftCast's core on chunks of real values: power allocation, the channel, LLSE.
+    Returns (the LLSE estimate of each chunk, |h| of the fading: 1.0 over AWGN).
 
     parts[i]: the values of chunk i (float64[n_i]); variances[i]: the lambda_i both ends
     know. Chunk i is scaled by g_i = c lambda_i^(-1/4), c (rounded to float16, as sent) set so
@@ -171,7 +177,7 @@ def send_chunks(
         ge = g * amplitude
         out.append(received[start : start + len(v)] * (ge * lam / (ge * ge * lam + sigma2)))
         start += len(v)
-    return out
+    return out, amplitude
 
 
 def _through_channel(

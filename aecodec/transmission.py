@@ -113,14 +113,14 @@ def find_refiner(ratio: float, channel: str) -> str:
 
 
 @torch.no_grad()
-def refine_softcast(sent: SoftCastResult, snr_db: float, model: str) -> np.ndarray:
+def refine_softcast(sent: SoftCastResult, model: str) -> np.ndarray:
     """A SoftCast reception (aecodec.softcast) corrected by a registered refiner
-    (aecodec.models.softcast_refiner) -> uint8 RGB [H, W, 3]."""
+    (aecodec.models.softcast_refiner), told the SNR the receiver sees -> uint8 RGB [H, W, 3]."""
     net, entry = zoo.load(model)
     if entry.kind != "softcast":
         raise ModelError(f"model {model!r} is a {entry.kind} model, not a SoftCast refiner")
     est = torch.from_numpy(sent.estimate.astype(np.float32)).permute(2, 0, 1)[None]
-    out = net(est, torch.tensor([float(snr_db)]))[0]
+    out = net(est, torch.tensor([float(sent.receiver_snr_db)]))[0]
     return out.clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
 
 
@@ -134,4 +134,4 @@ def refined_softcast_transmit(
         raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
     zoo.load(model)  # a clear error for a wrong name before any work
     sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
-    return TransmitResult(refine_softcast(sent, snr_db, model), channel_uses, model)
+    return TransmitResult(refine_softcast(sent, model), channel_uses, model)

@@ -94,7 +94,7 @@ def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: 
             plain[s].append(psnr_rgb(pixels, sent.pixels))
             tick()
             if refiner:
-                refined[s].append(psnr_rgb(pixels, refine_softcast(sent, s, refiner)))
+                refined[s].append(psnr_rgb(pixels, refine_softcast(sent, refiner)))
                 tick()
     out = {"softcast": {"psnr": [_mean(plain[s]) for s in snrs]}}
     if refiner:

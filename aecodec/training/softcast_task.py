@@ -19,6 +19,7 @@ from aecodec.softcast import SoftCastResult, softcast_transmit
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, list_images
 from aecodec.training.jscc_task import check_snr_range, parse_ratio
+from aecodec.training.warm_start import warm_start
 
 __all__ = ["SoftCastTask", "refiner_config_from"]
 
@@ -56,6 +57,8 @@ class SoftCastTask:
         self.config = config
         self.ratio = parse_ratio(config.ratio)
         self.model = SoftCastRefiner(refiner_config_from(config))
+        if config.init_from:  # e.g. the AWGN refiner as the start of a fading one
+            warm_start(self.model, config.init_from)
         self.model.train()
         self.optimizers = {"main": torch.optim.Adam(self.model.parameters(), lr=config.lr)}
         self.images = ImageCropSampler(config.data, config.crop, config.seed)  # images + rng
@@ -74,20 +77,21 @@ class SoftCastTask:
         rng = self.images.rng
         low, high = self.config.snr_db
         c = self.config.crop
-        xs, ests, snrs = [], [], []
+        xs, ests, snrs = [], [], []  # snrs: what the receiver sees (fading included)
         while len(xs) < self.config.batch_size:
             img = self.images.images[rng.choice(len(self.images.images), p=self.images.weights)]
             if rng.random() < 0.5:
                 img = img[:, ::-1]
             img = np.ascontiguousarray(img)
             snr = float(low + (high - low) * rng.random())
-            est = self._send(img, snr, int(rng.integers(2**31))).estimate
+            sent = self._send(img, snr, int(rng.integers(2**31)))
+            est = sent.estimate
             for _ in range(_CROPS_PER_IMAGE):  # a transmission costs more than a crop
                 top = int(rng.integers(0, img.shape[0] - c + 1))
                 left = int(rng.integers(0, img.shape[1] - c + 1))
                 xs.append(_to_tensor(img[top : top + c, left : left + c]))
                 ests.append(_to_tensor(est[top : top + c, left : left + c]))
-                snrs.append(snr)
+                snrs.append(sent.receiver_snr_db)
         n = self.config.batch_size
         x, est = torch.stack(xs[:n]), torch.stack(ests[:n])
         out = self.model(est, torch.tensor(snrs[:n]))
@@ -110,7 +114,7 @@ class SoftCastTask:
             plain, refined = [], []
             for i, pixels in enumerate(self.val):
                 r = self._send(pixels, snr, 4321 + i)
-                out = self.model(_to_tensor(r.estimate)[None], torch.tensor([snr]))[0]
+                out = self.model(_to_tensor(r.estimate)[None], torch.tensor([r.receiver_snr_db]))[0]
                 img = out.clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
                 plain.append(_psnr(pixels, r.pixels))
                 refined.append(_psnr(pixels, img))

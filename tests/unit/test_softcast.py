@@ -61,7 +61,8 @@ def test_llse_matches_the_closed_form_mse_on_a_gaussian_source():
     n = 20000
     parts = [rng.normal(0.0, np.sqrt(v), n) for v in lam]
     snr_db = 10.0
-    out = softcast.send_chunks(parts, lam, snr_db, "awgn", seed=1)
+    out, amplitude = softcast.send_chunks(parts, lam, snr_db, "awgn", seed=1)
+    assert amplitude == 1.0
     sigma2 = 10 ** (-snr_db / 10) / 2
     c2 = (len(lam) * n / 2) / (n * np.sum(np.sqrt(lam)))  # mean |symbol|^2 = 1
     g2 = c2 / np.sqrt(lam)
