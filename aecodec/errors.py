@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["AecodecError", "MediaError", "ModelError"]
+__all__ = ["AecodecError", "ConfigError", "MediaError", "ModelError"]
 
 
 class AecodecError(Exception):
@@ -15,3 +15,8 @@ class MediaError(AecodecError):
 
 class ModelError(AecodecError):
     """An unknown model, or weights that are missing or fail their hash check."""
+
+
+class ConfigError(AecodecError, ValueError):
+    """A setting that cannot work: a training config, a bandwidth ratio, an SNR range, a codec
+    or model name, a quality. Also a ValueError, so library callers may catch either."""

@@ -30,6 +30,7 @@ from scipy.fft import dctn, idctn
 
 from aecodec.channel.awgn import awgn
 from aecodec.channel.fading import rayleigh_block_fading
+from aecodec.errors import ConfigError
 
 __all__ = ["SoftCastResult", "softcast_transmit", "send_chunks", "DEFAULT_GRID", "metadata_uses"]
 
@@ -110,9 +111,9 @@ def softcast_transmit(
             fewer, so that the metadata takes at most a tenth of the channel uses.
     """
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
+        raise ConfigError("expected pixels of shape [H, W, 3] and dtype uint8")
     if channel not in ("awgn", "rayleigh"):
-        raise ValueError(f"unknown channel {channel!r}")
+        raise ConfigError(f"unknown channel {channel!r}")
     h, w, _ = pixels.shape
     ycc = (pixels.astype(np.float64) / 255.0) @ _ICT.T
     means = ycc.reshape(-1, 3).mean(0).astype(np.float16).astype(np.float64)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from aecodec import zoo
-from aecodec.errors import ModelError
+from aecodec.errors import ConfigError, ModelError
 from aecodec.models.jscc import DeepJSCC
 from aecodec.softcast import SoftCastResult, softcast_transmit
 
@@ -89,7 +89,7 @@ def jscc_transmit(
         raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
     h, w, _ = pixels.shape
     if h * w > MAX_PIXELS:
-        raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
+        raise ConfigError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
     net = load_jscc(model)
     m = net.multiple
     ph, pw = -(-h // m) * m - h, -(-w // m) * m - w
@@ -131,7 +131,7 @@ def refined_softcast_transmit(
     pixels: uint8 RGB [H, W, 3]."""
     h, w, _ = pixels.shape
     if h * w > MAX_PIXELS:
-        raise ValueError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
+        raise ConfigError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
     zoo.load(model)  # a clear error for a wrong name before any work
     sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
     return TransmitResult(refine_softcast(sent, model), channel_uses, model)

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from aecodec.errors import ConfigError
+
 __all__ = ["bd_rate", "bd_psnr"]
 
 
@@ -29,7 +31,7 @@ def _integral_mean(x: np.ndarray, y: np.ndarray, lo: float, hi: float, method: s
         return (np.polyval(poly, hi) - np.polyval(poly, lo)) / (hi - lo)
     if method == "pchip":
         return float(PchipInterpolator(x, y).integrate(lo, hi)) / (hi - lo)
-    raise ValueError(f"unknown BD method {method!r}")
+    raise ConfigError(f"unknown BD method {method!r}")
 
 
 def _check(rate: Sequence[float], quality: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except BrokenPipeError:
         return 1
-    except (*USER_ERRORS, ValueError, MemoryError) as e:
+    except (*USER_ERRORS, MemoryError) as e:  # anything else is a bug: let it show
         print(f"aecodec: error: {user_message(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

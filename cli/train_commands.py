@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from aecodec.errors import AecodecError
+from aecodec.errors import AecodecError, ConfigError
 
 __all__ = ["add_train_commands"]
 
@@ -43,9 +43,9 @@ def _train(a: argparse.Namespace, task: str, overrides: dict, defaults: dict) ->
     try:
         config = load_config(a.config, **overrides)
         if config.task != task:
-            raise ValueError(f"config task is {config.task!r}, not {task!r}")
+            raise ConfigError(f"config task is {config.task!r}, not {task!r}")
         if task != "comm" and not config.data:
-            raise ValueError("no training data: give --data DIR or set data in the config")
+            raise ConfigError("no training data: give --data DIR or set data in the config")
         if config.threads:
             torch.set_num_threads(config.threads)
         trainer = make_task(config)

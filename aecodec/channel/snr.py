@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from aecodec.errors import ConfigError
+
 __all__ = ["ebno_to_snr_db", "snr_to_ebno_db", "noise_variance", "as_snr_tensor"]
 
 
@@ -19,7 +21,7 @@ def ebno_to_snr_db(
     A learned (n, k) code over n channel uses has ``code_rate * bits_per_symbol = k / n``.
     """
     if code_rate <= 0 or bits_per_symbol <= 0:
-        raise ValueError("code_rate and bits_per_symbol must be positive")
+        raise ConfigError("code_rate and bits_per_symbol must be positive")
     return ebno_db + 10.0 * math.log10(code_rate * bits_per_symbol)
 
 
@@ -28,7 +30,7 @@ def snr_to_ebno_db(
 ) -> float | torch.Tensor:
     """Eb/N0 in dB for a given Es/N0 in dB (inverse of :func:`ebno_to_snr_db`)."""
     if code_rate <= 0 or bits_per_symbol <= 0:
-        raise ValueError("code_rate and bits_per_symbol must be positive")
+        raise ConfigError("code_rate and bits_per_symbol must be positive")
     return snr_db - 10.0 * math.log10(code_rate * bits_per_symbol)
 
 
@@ -48,7 +50,7 @@ def as_snr_tensor(snr_db: float | torch.Tensor, x: torch.Tensor) -> torch.Tensor
     real_dtype = x.real.dtype if x.is_complex() else x.dtype
     s = torch.as_tensor(snr_db, dtype=real_dtype, device=x.device)
     if s.dim() > x.dim() or tuple(s.shape) != tuple(x.shape[: s.dim()]):
-        raise ValueError(
+        raise ConfigError(
             f"snr_db of shape {tuple(s.shape)} does not match the leading dimensions "
             f"of the signal {tuple(x.shape)}"
         )

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import Tensor, nn
 
+from aecodec.errors import ConfigError
 from aecodec.models.gained_hyperprior import GainedHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
@@ -57,11 +58,11 @@ class AudioConfig:
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
-            raise ValueError("widths needs one entry more than strides")
+            raise ConfigError("widths needs one entry more than strides")
         if self.linear_skip and (math.prod(self.strides) != 1 or self.m > self.mdct_hop):
-            raise ValueError("linear_skip needs every stride 1 and m <= mdct_hop")
+            raise ConfigError("linear_skip needs every stride 1 and m <= mdct_hop")
         if len(self.kbps) != self.levels:
-            raise ValueError("kbps needs one entry per level")
+            raise ConfigError("kbps needs one entry per level")
 
     @property
     def hop(self) -> int:

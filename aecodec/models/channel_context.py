@@ -23,6 +23,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from aecodec.errors import ConfigError
 from aecodec.models.integer_conv import IntegerConvStack
 from aecodec.models.tiling import tiled_synthesis
 
@@ -37,7 +38,7 @@ TILE = 64  # latent pixels per tile side of the exact path (bounds its float64 b
 def slice_bounds(m: int, slices: int) -> list[tuple[int, int]]:
     """[(start, end)] of ``slices`` near-equal channel groups covering range(m)."""
     if not 1 <= slices <= m:
-        raise ValueError(f"slices must be in [1, {m}], got {slices}")
+        raise ConfigError(f"slices must be in [1, {m}], got {slices}")
     edges = [round(i * m / slices) for i in range(slices + 1)]
     return list(zip(edges[:-1], edges[1:], strict=True))
 

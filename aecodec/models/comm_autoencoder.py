@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from aecodec.channel import awgn, ebno_to_snr_db, normalize_power
+from aecodec.errors import ConfigError
 
 __all__ = ["CommConfig", "CommAutoencoder"]
 
@@ -34,9 +35,9 @@ class CommConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.k <= 12:
-            raise ValueError("k must be between 1 and 12 bits")
+            raise ConfigError("k must be between 1 and 12 bits")
         if not 1 <= self.n <= 256:
-            raise ValueError("n must be between 1 and 256 channel uses")
+            raise ConfigError("n must be between 1 and 256 channel uses")
 
     @property
     def width(self) -> int:

@@ -26,7 +26,7 @@ from compressai.entropy_models import EntropyBottleneck, GaussianConditional
 from compressai.models.base import CompressionModel
 from torch import Tensor, nn
 
-from aecodec.errors import ModelError
+from aecodec.errors import ConfigError, ModelError
 from aecodec.models.ans_coding import (
     ESCAPE_LIMIT,
     CdfTables,
@@ -83,7 +83,7 @@ class GainedHyperprior(CompressionModel):
         levels = self.config.levels
         q = float(quality)
         if not 1.0 <= q <= levels:
-            raise ValueError(f"quality must be in [1, {levels}], got {q}")
+            raise ConfigError(f"quality must be in [1, {levels}], got {q}")
         lo = min(int(math.floor(q)), levels - 1)
         t = q - lo
         lg = (1 - t) * self.log_gain[lo - 1] + t * self.log_gain[lo]

@@ -37,6 +37,7 @@ from aecodec.channel import (
     rayleigh_block_fading,
     zero_forcing,
 )
+from aecodec.errors import ConfigError
 
 __all__ = ["JSCCConfig", "DeepJSCC", "CHANNELS", "ratio_channels"]
 
@@ -47,10 +48,10 @@ _SNR_SCALE = 20.0  # SNR in dB is fed to the gates as snr_db / 20
 def ratio_channels(ratio: float) -> int:
     """Real latent maps C for a bandwidth ratio k/n = C / 96 (raises if not a whole number)."""
     if not 0 < ratio <= 1:
-        raise ValueError(f"bandwidth ratio must be in (0, 1], got {ratio}")
+        raise ConfigError(f"bandwidth ratio must be in (0, 1], got {ratio}")
     c = ratio * 96
     if abs(c - round(c)) > 1e-6 or round(c) % 2:
-        raise ValueError(f"bandwidth ratio {ratio} needs 96 * ratio to be an even whole number")
+        raise ConfigError(f"bandwidth ratio {ratio} needs 96 * ratio to be an even whole number")
     return int(round(c))
 
 
@@ -65,9 +66,9 @@ class JSCCConfig:
 
     def __post_init__(self) -> None:
         if self.c < 2 or self.c % 2:
-            raise ValueError("c must be an even number >= 2 (pairs of reals form symbols)")
+            raise ConfigError("c must be an even number >= 2 (pairs of reals form symbols)")
         if self.channel not in CHANNELS:
-            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+            raise ConfigError(f"channel must be one of {', '.join(CHANNELS)}")
 
     @property
     def ratio(self) -> float:
@@ -213,7 +214,7 @@ class DeepJSCC(nn.Module):
             y, h = rayleigh_block_fading(z, snr_db, generator)
             gain_db = 10 * torch.log10(h.abs().square().flatten(1)[:, 0].clamp_min(1e-12))
             return zero_forcing(y, h), snr_db + gain_db
-        raise ValueError(f"unknown channel {channel!r} (use {' or '.join(CHANNELS)})")
+        raise ConfigError(f"unknown channel {channel!r} (use {' or '.join(CHANNELS)})")
 
     def forward(
         self,

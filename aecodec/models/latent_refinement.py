@@ -23,6 +23,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from aecodec.errors import ConfigError
+
 __all__ = ["MAX_REFINE_PIXELS", "lambda_at", "refine_latent"]
 
 # Refinement back-propagates through the whole synthesis at once (no tiling): about 2.5 GB of
@@ -66,7 +68,7 @@ def refine_latent(
     """
     h, w = valid
     if h * w > MAX_REFINE_PIXELS:
-        raise ValueError(
+        raise ConfigError(
             f"latent refinement handles images up to {MAX_REFINE_PIXELS / 1e6:.1f} megapixels "
             f"(this one has {h * w / 1e6:.1f}); compress without it"
         )

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from aecodec.errors import ConfigError
 from aecodec.media_audio import AUDIO_SUFFIXES, read_audio, resample
 from aecodec.training.files import list_files
 
@@ -49,7 +50,7 @@ class AudioCropSampler:
     def __init__(self, clips: list[np.ndarray], length: int, seed: int) -> None:
         self.clips = [c for c in clips if c.shape[0] >= length]
         if not self.clips:
-            raise ValueError(f"no training clip is at least {length} samples long")
+            raise ConfigError(f"no training clip is at least {length} samples long")
         self.length = length
         sizes = np.array([c.shape[0] for c in self.clips], dtype=np.float64)
         self.weights = sizes / sizes.sum()

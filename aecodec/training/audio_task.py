@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.training import distributed
 from aecodec.training.audio_data import AudioCropSampler, list_audio, load_clips, split_holdout
@@ -61,7 +62,7 @@ class AudioTask:
         if config.init_from:  # fine-tune: matching tensors of a run or an exported model
             warm_start(self.model, config.init_from)
         if config.segment % self.model.factor:
-            raise ValueError(f"segment must be a multiple of {self.model.factor} samples")
+            raise ConfigError(f"segment must be a multiple of {self.model.factor} samples")
         self.model.train()
         self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
         self.forward_model = distributed.wrap(self.model)
@@ -77,7 +78,7 @@ class AudioTask:
         self.val_clips = self._val_excerpts(load_clips(val_files, rate))
         self.level_rng = np.random.default_rng(config.seed + 1)
         if config.beta_init and len(config.beta_init) != len(config.kbps):
-            raise ValueError("beta_init needs one value per level (one per kbps entry)")
+            raise ConfigError("beta_init needs one value per level (one per kbps entry)")
         start = config.beta_init or [0.01] * len(config.kbps)
         self.log_beta = np.log(np.asarray(start, dtype=np.float64))
 

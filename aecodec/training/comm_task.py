@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from aecodec.errors import ConfigError
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
@@ -27,7 +28,7 @@ class CommTask:
 
     def __init__(self, config: TrainConfig) -> None:
         if len(config.ebno_db) != 2 or config.ebno_db[0] > config.ebno_db[1]:
-            raise ValueError("ebno_db must be [low, high] in dB")
+            raise ConfigError("ebno_db must be [low, high] in dB")
         torch.manual_seed(config.seed)
         self.config = config
         self.model = CommAutoencoder(comm_config_from(config))

@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from aecodec.errors import ConfigError
+
 __all__ = ["TrainConfig", "load_config", "dump_config"]
 
 
@@ -76,9 +78,9 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.crop % 64:
-            raise ValueError("crop must be a multiple of 64")
+            raise ConfigError("crop must be a multiple of 64")
         if not self.lambdas:
-            raise ValueError("lambdas must not be empty")
+            raise ConfigError("lambdas must not be empty")
 
 
 def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
@@ -90,7 +92,7 @@ def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
         known = {f.name for f in fields(TrainConfig)}
         unknown = set(values) - known
         if unknown:
-            raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
+            raise ConfigError(f"unknown config keys: {', '.join(sorted(unknown))}")
     values.update({k: v for k, v in overrides.items() if v is not None})
     return TrainConfig(**values)
 

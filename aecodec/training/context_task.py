@@ -22,6 +22,7 @@ from torch import Tensor
 from tqdm import tqdm
 
 from aecodec import zoo
+from aecodec.errors import ConfigError
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
@@ -41,7 +42,7 @@ def _start_state(model: MeanScaleHyperprior, old: dict[str, Tensor]) -> dict[str
     state = model.state_dict()
     for key, value in old.items():
         if key not in state:
-            raise ValueError(f"init_from has a tensor this model lacks: {key}")
+            raise ConfigError(f"init_from has a tensor this model lacks: {key}")
         state[key] = value.to(state[key].dtype) if value.is_floating_point() else value
     return state
 
@@ -51,15 +52,15 @@ class ContextTask:
 
     def __init__(self, config: TrainConfig) -> None:
         if not config.init_from:
-            raise ValueError("task image-context needs init_from: a trained image model")
+            raise ConfigError("task image-context needs init_from: a trained image model")
         if config.context_slices < 1:
-            raise ValueError("task image-context needs context_slices >= 1")
+            raise ConfigError("task image-context needs context_slices >= 1")
         torch.manual_seed(config.seed)
         self.config = config
         old, old_lambdas = _read_source(config.init_from)
         n, m = old["entropy_bottleneck.quantiles"].shape[0], old["log_gain"].shape[1]
         if (n, m) != (config.n, config.m) or list(old_lambdas) != list(config.lambdas):
-            raise ValueError(
+            raise ConfigError(
                 f"the config must repeat init_from's n = {n}, m = {m} and lambdas = "
                 f"{list(old_lambdas)}"
             )

@@ -25,6 +25,7 @@ import torch
 from compressai.entropy_models import EntropyBottleneck
 from torch import Tensor
 
+from aecodec.errors import ConfigError
 from aecodec.models.image_hyperprior import MeanScaleHyperprior
 
 __all__ = ["grow_image_state"]
@@ -58,7 +59,7 @@ def _level_offset(old_lambdas: tuple[float, ...], new_lambdas: tuple[float, ...]
         window = new_lambdas[i : i + k]
         if all(abs(a - b) <= 1e-9 for a, b in zip(window, old_lambdas, strict=True)):
             return i
-    raise ValueError(
+    raise ConfigError(
         f"the new lambdas {list(new_lambdas)} must contain the old ladder {list(old_lambdas)}"
     )
 
@@ -76,9 +77,9 @@ def grow_image_state(
     n0, m0 = _old_channels(old)
     n1, m1 = model.config.n, model.config.m
     if n0 > n1 or m0 > m1:
-        raise ValueError(f"cannot grow ({n0}, {m0}) into the smaller ({n1}, {m1})")
+        raise ConfigError(f"cannot grow ({n0}, {m0}) into the smaller ({n1}, {m1})")
     if old["log_gain"].shape[0] != len(old_lambdas):
-        raise ValueError("old_lambdas must have one entry per rate level of the old model")
+        raise ConfigError("old_lambdas must have one entry per rate level of the old model")
     offset = _level_offset(tuple(old_lambdas), tuple(model.config.lambdas))
     own = model.state_dict()
     state: dict[str, Tensor] = {}

@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from aecodec.errors import ConfigError
 from aecodec.training.files import list_files
 
 __all__ = ["IMAGE_SUFFIXES", "list_images", "load_validation_images", "ImageCropSampler"]
@@ -65,7 +66,7 @@ class ImageCropSampler:
             if min(arr.shape[:2]) >= crop:
                 self.images.append(arr)
         if not self.images:
-            raise ValueError(f"no image in {folder} is at least {crop}x{crop}")
+            raise ConfigError(f"no image in {folder} is at least {crop}x{crop}")
         # Sample images in proportion to their area, so large photos give more crops.
         areas = np.array([a.shape[0] * a.shape[1] for a in self.images], dtype=np.float64)
         self.weights = areas / areas.sum()

@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 import torch
 
+from aecodec.errors import ConfigError
 from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
@@ -31,9 +32,9 @@ def parse_ratio(text: str | float) -> float:
     try:
         value = float(Fraction(str(text).strip()))
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"bandwidth ratio must look like 1/6, got {text!r}") from None
+        raise ConfigError(f"bandwidth ratio must look like 1/6, got {text!r}") from None
     if not 0 < value <= 1:
-        raise ValueError(f"bandwidth ratio must be in (0, 1], got {text!r}")
+        raise ConfigError(f"bandwidth ratio must be in (0, 1], got {text!r}")
     return value
 
 
@@ -46,7 +47,7 @@ def jscc_config_from(config: TrainConfig) -> JSCCConfig:
 def check_snr_range(snr_db: list[float]) -> None:
     """A training SNR range must be [low, high] in dB; ValueError otherwise."""
     if len(snr_db) != 2 or snr_db[0] > snr_db[1]:
-        raise ValueError("snr_db must be [low, high] in dB")
+        raise ConfigError("snr_db must be [low, high] in dB")
 
 
 def _psnr(mse: float) -> float:

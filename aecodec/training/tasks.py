@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aecodec.errors import ConfigError
 from aecodec.training.config import TrainConfig
 
 __all__ = ["TASKS", "make_task"]
@@ -35,4 +36,4 @@ def make_task(config: TrainConfig):
         from aecodec.training.audio_task import AudioTask
 
         return AudioTask(config)
-    raise ValueError(f"unknown task {config.task!r} (known: {', '.join(TASKS)})")
+    raise ConfigError(f"unknown task {config.task!r} (known: {', '.join(TASKS)})")

@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
+from aecodec.errors import ConfigError
+
 __all__ = ["warm_start"]
 
 
@@ -31,6 +33,6 @@ def warm_start(model: torch.nn.Module, checkpoint: str | Path) -> tuple[list[str
     copied = [k for k, v in state.items() if k in own and own[k].shape == v.shape]
     skipped = [k for k in own if k not in copied]
     if not copied:
-        raise ValueError(f"init_from: no tensor of {path} fits this model")
+        raise ConfigError(f"init_from: no tensor of {path} fits this model")
     model.load_state_dict({**own, **{k: state[k].to(own[k].dtype) for k in copied}})
     return copied, skipped

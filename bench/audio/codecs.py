@@ -23,7 +23,7 @@ import numpy as np
 import soundfile as sf
 
 from aecodec import audio_api
-from aecodec.errors import ModelError
+from aecodec.errors import ConfigError, ModelError
 from aecodec.media_audio import resample
 
 __all__ = ["AudioCodec", "LibsndfileCodec", "AecodecAudio", "make_audio_codecs", "AUDIO_CODECS"]
@@ -159,5 +159,5 @@ def make_audio_codecs(names: list[str], model: str | None = None) -> list[AudioC
             rates = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
             out.append(LibsndfileCodec("mp3", "MP3", "MPEG_LAYER_III", rates, max_level=0.99))
         else:
-            raise ValueError(f"unknown audio codec {name!r} (known: {', '.join(AUDIO_CODECS)})")
+            raise ConfigError(f"unknown audio codec {name!r} (known: {', '.join(AUDIO_CODECS)})")
     return out

@@ -10,6 +10,7 @@ from aecodec.bench.codecs.base import ImageCodec
 from aecodec.bench.codecs.jpegxl import JpegXlCodec
 from aecodec.bench.codecs.pillow_codecs import AvifCodec, Jpeg2000Codec, JpegCodec, WebpCodec
 from aecodec.bench.codecs.pyav_video import Av1IntraCodec, HevcIntraCodec
+from aecodec.errors import ConfigError
 
 __all__ = ["CODECS", "make_codecs"]
 
@@ -38,10 +39,10 @@ def make_codecs(names: list[str]) -> list[ImageCodec]:
             model = name.split(":", 1)[1]
             images = [n for n, e in zoo.registry().items() if e.kind == "image"]
             if model not in images:
-                raise ValueError(f"no image model {model!r} (shipped: {', '.join(images)})")
+                raise ConfigError(f"no image model {model!r} (shipped: {', '.join(images)})")
             out.append(AecodecCodec(model=model))
             continue
         if name not in CODECS:
-            raise ValueError(f"unknown codec {name!r} (known: {', '.join(CODECS)})")
+            raise ConfigError(f"unknown codec {name!r} (known: {', '.join(CODECS)})")
         out.extend(CODECS[name]())
     return out

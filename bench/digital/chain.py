@@ -21,6 +21,7 @@ import torch
 from aecodec.bench.digital.ldpc_link import LdpcLink
 from aecodec.bench.digital.mcs import Mcs
 from aecodec.bench.digital.source_fit import fit_aecodec, fit_jpeg2000
+from aecodec.errors import ConfigError
 
 __all__ = [
     "SOURCE_CODECS",
@@ -54,7 +55,7 @@ def encode_source(pixels: np.ndarray, codec: str, max_bytes: int) -> bytes | Non
         return fit_jpeg2000(pixels, max_bytes)
     if codec == "aec":
         return fit_aecodec(pixels, max_bytes)
-    raise ValueError(f"unknown source codec {codec!r} (use {' or '.join(SOURCE_CODECS)})")
+    raise ConfigError(f"unknown source codec {codec!r} (use {' or '.join(SOURCE_CODECS)})")
 
 
 def decode_source(data: bytes, codec: str) -> np.ndarray:

@@ -17,6 +17,7 @@ import torch
 
 from aecodec.bench.digital.mcs import CODEWORD_BITS, Mcs
 from aecodec.channel import awgn, rayleigh_block_fading
+from aecodec.errors import ConfigError
 
 __all__ = ["LdpcLink", "simulate_codeword_errors"]
 
@@ -41,7 +42,7 @@ class LdpcLink:
 
     def __init__(self, mcs: Mcs, channel: str = "awgn") -> None:
         if channel not in ("awgn", "rayleigh"):
-            raise ValueError(f"unknown channel {channel!r}")
+            raise ConfigError(f"unknown channel {channel!r}")
         self.mcs = mcs
         self.channel = channel
 

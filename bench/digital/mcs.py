@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from aecodec.errors import ConfigError
+
 __all__ = ["Mcs", "MCS_TABLE", "CODEWORD_BITS", "mcs_by_name"]
 
 CODEWORD_BITS = 4032  # coded bits per LDPC codeword (divisible by 2, 4, 6 and 8)
@@ -65,4 +67,4 @@ def mcs_by_name(name: str) -> Mcs:
     for m in MCS_TABLE:
         if m.name == name:
             return m
-    raise ValueError(f"unknown MCS {name!r} (known: {', '.join(m.name for m in MCS_TABLE)})")
+    raise ConfigError(f"unknown MCS {name!r} (known: {', '.join(m.name for m in MCS_TABLE)})")
