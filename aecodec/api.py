@@ -73,10 +73,7 @@ def work_units(height: int, width: int, decompress: bool = False, refine: int = 
 
 
 def _load_image_model(name: str | None) -> tuple[torch.nn.Module, zoo.ZooEntry]:
-    net, entry = zoo.load(name)
-    if entry.kind != "image":
-        raise ModelError(f"model {entry.name!r} is a {entry.kind} model, not an image codec")
-    return net, entry
+    return zoo.load(name, kind="image")
 
 
 def compress_image_to_bpp(

@@ -48,10 +48,7 @@ def pick_audio_model(sample_rate: int) -> str:
 
 
 def _load(name: str | None, sample_rate: int) -> tuple[torch.nn.Module, zoo.ZooEntry]:
-    net, entry = zoo.load(name or pick_audio_model(sample_rate))
-    if entry.kind != "audio":
-        raise ModelError(f"model {entry.name!r} is a {entry.kind} model, not an audio codec")
-    return net, entry
+    return zoo.load(name or pick_audio_model(sample_rate), kind="audio")
 
 
 def _fill_coded_signal(x: np.ndarray, index: int, out: np.ndarray) -> None:

@@ -41,10 +41,7 @@ class TransmitResult:
 
 def load_jscc(name: str) -> DeepJSCC:
     """A registered deep JSCC model (hash-checked)."""
-    model, entry = zoo.load(name)
-    if entry.kind != "jscc":
-        raise ModelError(f"model {name!r} is a {entry.kind} model, not a deep JSCC model")
-    return model
+    return zoo.load(name, kind="jscc")[0]
 
 
 def _find_model(kind: str, ratio_of, ratio: float, channel: str, what: str) -> str:
@@ -116,9 +113,7 @@ def find_refiner(ratio: float, channel: str) -> str:
 def refine_softcast(sent: SoftCastResult, model: str) -> np.ndarray:
     """A SoftCast reception (aecodec.softcast) corrected by a registered refiner
     (aecodec.models.softcast_refiner), told the SNR the receiver sees -> uint8 RGB [H, W, 3]."""
-    net, entry = zoo.load(model)
-    if entry.kind != "softcast":
-        raise ModelError(f"model {model!r} is a {entry.kind} model, not a SoftCast refiner")
+    net, _ = zoo.load(model, kind="softcast")
     est = torch.from_numpy(sent.estimate.astype(np.float32)).permute(2, 0, 1)[None]
     out = net(est, torch.tensor([float(sent.receiver_snr_db)]))[0]
     return out.clamp(0, 1).mul(255).round().to(torch.uint8).permute(1, 2, 0).numpy()
@@ -132,6 +127,6 @@ def refined_softcast_transmit(
     h, w, _ = pixels.shape
     if h * w > MAX_PIXELS:
         raise ConfigError(f"image of {h}x{w} is too large to transmit (limit {MAX_PIXELS} pixels)")
-    zoo.load(model)  # a clear error for a wrong name before any work
+    zoo.entry_of_kind(model, "softcast")  # a clear error for a wrong name before any work
     sent = softcast_transmit(pixels, snr_db, channel_uses, channel, seed)
     return TransmitResult(refine_softcast(sent, model), channel_uses, model)

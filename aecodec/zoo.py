@@ -32,6 +32,8 @@ __all__ = [
     "load",
     "build",
     "sha256_file",
+    "entry_of_kind",
+    "KINDS",
 ]
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -43,6 +45,13 @@ ARCHITECTURES = {
     "deep-jscc": (DeepJSCC, JSCCConfig),
     "audio-hyperprior": (AudioHyperprior, AudioConfig),
     "softcast-refiner": (SoftCastRefiner, RefinerConfig),
+}
+KINDS = {  # what a model of each kind is, in error messages
+    "image": "an image codec",
+    "audio": "an audio codec",
+    "comm": "a communication autoencoder",
+    "jscc": "a deep JSCC model",
+    "softcast": "a SoftCast refiner",
 }
 _CDF_BUFFERS = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")
 
@@ -121,8 +130,8 @@ def retired(weights_dir: Path = WEIGHTS_DIR) -> dict[str, dict]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-@functools.lru_cache(maxsize=4)
-def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntry]:
+def _entry(name: str, weights_dir: Path) -> ZooEntry:
+    """The registry entry of ``name``; ModelError for a retired or unknown name."""
     entries = registry(weights_dir)
     if name not in entries:
         gone = retired(weights_dir).get(name)
@@ -133,7 +142,23 @@ def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntr
             )
         known = ", ".join(sorted(entries)) or "none"
         raise ModelError(f"unknown model {name!r} (known: {known})")
-    entry = entries[name]
+    return entries[name]
+
+
+def entry_of_kind(name: str, kind: str, weights_dir: Path = WEIGHTS_DIR) -> ZooEntry:
+    """The registry entry of ``name``, checked to be a model of ``kind`` (a key of KINDS),
+    without loading its weights; ModelError with a one-line message otherwise."""
+    entry = _entry(name, weights_dir)
+    if entry.kind != kind:
+        what = KINDS.get(kind, f"a {kind} model")
+        actual = KINDS.get(entry.kind, f"a {entry.kind} model")
+        raise ModelError(f"model {name!r} is {actual}, not {what}")
+    return entry
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntry]:
+    entry = _entry(name, weights_dir)
     path = weights_dir / entry.file
     if not path.exists():
         raise ModelError(f"weights file missing for model {name!r}: {path}")
@@ -148,9 +173,13 @@ def _load_cached(name: str, weights_dir: Path) -> tuple[torch.nn.Module, ZooEntr
 
 
 def load(
-    name: str | None = None, weights_dir: Path = WEIGHTS_DIR
+    name: str | None = None, weights_dir: Path = WEIGHTS_DIR, kind: str | None = None
 ) -> tuple[torch.nn.Module, ZooEntry]:
-    """Load a registered model (hash-checked, eval mode, CDFs frozen). None: the default."""
+    """Load a registered model (hash-checked, eval mode, CDFs frozen). None: the default
+    model of ``kind`` (image if not given); with ``kind``, a model of another kind is a
+    ModelError."""
     if name is None:
-        name = default_model("image", weights_dir).name
+        name = default_model(kind or "image", weights_dir).name
+    if kind is not None:
+        entry_of_kind(name, kind, weights_dir)
     return _load_cached(name, weights_dir)

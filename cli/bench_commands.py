@@ -136,11 +136,7 @@ def cmd_channel(a: argparse.Namespace) -> int:
     if a.min_errors < 1 or a.max_blocks < 1:
         raise AecodecError("--min-errors and --max-blocks must be positive")
     name = a.model or f"comm-{a.n}-{a.k}"
-    entries = zoo.registry()
-    if name not in entries or entries[name].kind != "comm":
-        known = ", ".join(sorted(e for e, v in entries.items() if v.kind == "comm")) or "none"
-        raise AecodecError(f"no communication autoencoder named {name!r} (shipped: {known})")
-    model, entry = zoo.load(name)
+    model, entry = zoo.load(name, kind="comm")
     if (model.config.n, model.config.k) != (a.n, a.k):
         raise AecodecError(
             f"model {name} is ({model.config.n},{model.config.k}), not ({a.n},{a.k})"

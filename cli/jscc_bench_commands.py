@@ -52,8 +52,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     except ValueError as e:
         raise AecodecError(f"--ratio: {e}") from None
     model = a.model or find_jscc_model(ratio, a.channel)
-    if model not in zoo.registry() or zoo.registry()[model].kind != "jscc":
-        raise AecodecError(f"no deep JSCC model named {model!r}")
+    zoo.entry_of_kind(model, "jscc")
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
     try:
         paths = list_images(data)
@@ -123,10 +122,8 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
             sep = ""
         if not sep or not name:
             raise AecodecError(f"--single: expected SNR=MODEL,..., got {item!r}")
-    registry = zoo.registry()
     for name in [a.adaptive, *single.values()]:
-        if name not in registry or registry[name].kind != "jscc":
-            raise AecodecError(f"no deep JSCC model named {name!r}")
+        zoo.entry_of_kind(name, "jscc")
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
     try:
         paths = list_images(data)

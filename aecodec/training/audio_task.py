@@ -23,7 +23,7 @@ from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 from aecodec.training.warm_start import warm_start
 
-__all__ = ["AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
+__all__ = ["audio_arch", "AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
 
 # Default cap of the rate multipliers (config max_beta): a level whose target lies below what
 # the model can reach yet (early on, the hyper-latent alone costs a few kbit/s) must not drown
@@ -178,3 +178,8 @@ class AudioTask:
             self.sampler.set_state(state["sampler"])
         self.level_rng.bit_generator.state = state["level_rng"]
         self.log_beta = np.asarray(state["log_beta"], dtype=np.float64)
+
+
+def audio_arch(config: TrainConfig) -> dict:
+    """The registry's architecture config for this run (see aecodec.training.tasks)."""
+    return audio_config_from(config).to_dict()

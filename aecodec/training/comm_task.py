@@ -15,7 +15,7 @@ from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 
-__all__ = ["CommTask", "comm_config_from"]
+__all__ = ["comm_arch", "CommTask", "comm_config_from"]
 
 
 def comm_config_from(config: TrainConfig) -> CommConfig:
@@ -74,3 +74,8 @@ class CommTask:
 
     def load_extra_state(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
+
+
+def comm_arch(config: TrainConfig) -> dict:
+    """The registry's architecture config for this run (see aecodec.training.tasks)."""
+    return comm_config_from(config).as_dict()

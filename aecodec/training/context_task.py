@@ -26,10 +26,15 @@ from aecodec.errors import ConfigError
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
-from aecodec.training.image_task import _read_source, _split_context_group, rate_bpp
+from aecodec.training.image_task import (
+    _read_source,
+    _split_context_group,
+    hyperprior_arch,
+    rate_bpp,
+)
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
-__all__ = ["ContextTask", "FROZEN_PREFIXES"]
+__all__ = ["ContextTask", "FROZEN_PREFIXES", "hyperprior_arch"]
 
 # Parameters that stay as trained: the transforms and the rate levels' gains.
 FROZEN_PREFIXES = ("g_a.", "g_s.", "log_gain", "log_inv_gain")

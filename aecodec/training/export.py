@@ -10,35 +10,32 @@ import torch
 from safetensors.torch import save_file
 
 from aecodec import zoo
-from aecodec.training.audio_task import audio_config_from
-from aecodec.training.comm_task import comm_config_from
 from aecodec.training.config import load_config
-from aecodec.training.jscc_task import jscc_config_from
 from aecodec.training.loop import CHECKPOINT_NAME
-from aecodec.training.softcast_task import refiner_config_from
+from aecodec.training.tasks import task_spec
 
 __all__ = ["export_run"]
 
 
-def _stored_tensors(model: torch.nn.Module, kind: str) -> dict[str, torch.Tensor]:
-    """The state dict as written to safetensors, with its storage dtype chosen by ``kind``.
+def _stored_tensors(model: torch.nn.Module, storage: str) -> dict[str, torch.Tensor]:
+    """The state dict as written to safetensors, in the task's storage (TaskSpec.storage).
 
-    image, audio: every parameter is rounded to fp16 first and the CDFs are frozen from the
-    rounded weights, so fp16 storage is lossless: the file is exactly what encoder and
-    decoder both run (frozen tables and other buffers stay in their own dtype).
-    jscc, softcast: no bitstream depends on these weights: every float tensor in fp16.
-    comm: small; stored as trained (fp32).
+    fp16-frozen (image, audio): every parameter is rounded to fp16 first and the CDFs are
+    frozen from the rounded weights, so fp16 storage is lossless: the file is exactly what
+    encoder and decoder both run (frozen tables and other buffers stay in their own dtype).
+    fp16 (jscc, softcast): no bitstream depends on these weights: every float tensor in fp16.
+    fp32 (comm): small; stored as trained.
     """
-    if kind in ("image", "audio"):
+    if storage == "fp16-frozen":
         with torch.no_grad():
             for p in model.parameters():
                 p.copy_(p.half().float())
         model.freeze()
     tensors = {k: v.detach().contiguous().clone() for k, v in model.state_dict().items()}
-    if kind in ("image", "audio"):
+    if storage == "fp16-frozen":
         params = {k for k, _ in model.named_parameters()}
         return {k: v.half() if k in params else v for k, v in tensors.items()}
-    if kind in ("jscc", "softcast"):
+    if storage == "fp16":
         return {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     return tensors
 
@@ -58,41 +55,13 @@ def export_run(
     run_dir = Path(run_dir)
     config = load_config(run_dir / "config.toml")
     state = torch.load(run_dir / checkpoint, map_location="cpu", weights_only=True)
-    if config.task == "comm":
-        arch, kind = "comm-autoencoder", "comm"
-        arch_config = comm_config_from(config).as_dict()
-        model = zoo.build(arch, arch_config)
-        model.load_state_dict(state["model"])
-    elif config.task == "jscc":
-        arch, kind = "deep-jscc", "jscc"
-        arch_config = jscc_config_from(config).as_dict()
-        model = zoo.build(arch, arch_config)
-        model.load_state_dict(state["model"])
-    elif config.task == "softcast":
-        arch, kind = "softcast-refiner", "softcast"
-        arch_config = refiner_config_from(config).as_dict()
-        model = zoo.build(arch, arch_config)
-        model.load_state_dict(state["model"])
-    elif config.task == "audio":
-        arch, kind = "audio-hyperprior", "audio"
-        arch_config = audio_config_from(config).to_dict()
-        model = zoo.build(arch, arch_config)
-        zoo.load_state(model, state["model"])
-    else:
-        arch, kind = "mean-scale-hyperprior", "image"
-        arch_config = {
-            "n": config.n,
-            "m": config.m,
-            "levels": len(config.lambdas),
-            "lambdas": list(config.lambdas),
-        }
-        if config.context_slices:
-            arch_config["context_slices"] = config.context_slices
-            arch_config["context_hidden"] = config.context_hidden
-        model = zoo.build(arch, arch_config)
-        zoo.load_state(model, state["model"])
+    spec = task_spec(config.task)
+    arch, kind = spec.arch, spec.kind
+    arch_config = spec.architecture(config)
+    model = zoo.build(arch, arch_config)
+    zoo.load_state(model, state["model"])
     model.eval()
-    tensors = _stored_tensors(model, kind)
+    tensors = _stored_tensors(model, spec.storage)
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
     save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})

@@ -18,7 +18,7 @@ from aecodec.training.grow import grow_image_state
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
-__all__ = ["ImageTask", "rate_bpp"]
+__all__ = ["hyperprior_arch", "ImageTask", "rate_bpp"]
 
 
 def rate_bpp(likelihoods: dict[str, Tensor], pixels: int) -> Tensor:
@@ -149,3 +149,18 @@ class ImageTask:
         if distributed.rank() == 0:  # checkpoints hold rank 0's crop sequence only
             self.sampler.set_state(state["sampler"])
         self.level_rng.bit_generator.state = state["level_rng"]
+
+
+def hyperprior_arch(config: TrainConfig) -> dict:
+    """The registry's architecture config for this run (see aecodec.training.tasks); the
+    context keys only when the model has a channel context."""
+    arch = {
+        "n": config.n,
+        "m": config.m,
+        "levels": len(config.lambdas),
+        "lambdas": list(config.lambdas),
+    }
+    if config.context_slices:
+        arch["context_slices"] = config.context_slices
+        arch["context_hidden"] = config.context_hidden
+    return arch

@@ -22,7 +22,7 @@ from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.warm_start import warm_start
 
-__all__ = ["JSCCTask", "jscc_config_from", "parse_ratio", "check_snr_range"]
+__all__ = ["jscc_arch", "JSCCTask", "jscc_config_from", "parse_ratio", "check_snr_range"]
 
 _VAL_SIDE = 256  # validation uses the central VAL_SIDE x VAL_SIDE crop of each image
 
@@ -115,3 +115,8 @@ class JSCCTask:
         if distributed.rank() == 0:
             self.sampler.set_state(state["sampler"])
         self.generator.set_state(state["generator"])
+
+
+def jscc_arch(config: TrainConfig) -> dict:
+    """The registry's architecture config for this run (see aecodec.training.tasks)."""
+    return jscc_config_from(config).as_dict()

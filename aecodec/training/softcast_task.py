@@ -21,7 +21,7 @@ from aecodec.training.image_data import ImageCropSampler, list_images
 from aecodec.training.jscc_task import check_snr_range, parse_ratio
 from aecodec.training.warm_start import warm_start
 
-__all__ = ["SoftCastTask", "refiner_config_from"]
+__all__ = ["refiner_arch", "SoftCastTask", "refiner_config_from"]
 
 _CROPS_PER_IMAGE = 2
 
@@ -128,3 +128,8 @@ class SoftCastTask:
 
     def load_extra_state(self, state: dict) -> None:
         self.images.set_state(state["images"])
+
+
+def refiner_arch(config: TrainConfig) -> dict:
+    """The registry's architecture config for this run (see aecodec.training.tasks)."""
+    return refiner_config_from(config).as_dict()

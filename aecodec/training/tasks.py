@@ -1,39 +1,77 @@
-"""Which Task class trains which ``config.task``: the one place that maps names to tasks."""
+"""The one task table: what each ``config.task`` trains, and what its export registers.
+
+Training (``make_task``), export (``aecodec.training.export``) and the zoo's kinds all read
+``TASKS``; adding a model kind is one row here, its Task class, and its architecture in
+``aecodec.zoo.ARCHITECTURES``.
+"""
 
 from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
 
 from aecodec.errors import ConfigError
 from aecodec.training.config import TrainConfig
 
-__all__ = ["TASKS", "make_task"]
+__all__ = ["TaskSpec", "TASKS", "make_task", "task_spec"]
 
-TASKS = ("image", "image-context", "comm", "jscc", "softcast", "audio")
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One trainable task.
+
+    module: the module holding the Task class (``task_class``) and ``arch_config``, the
+    function TrainConfig -> architecture dict (what the registry stores); kind, arch: the zoo
+    kind and architecture of the exported model; storage: how export stores the weights,
+    "fp16-frozen" (parameters rounded to fp16, then the CDF tables frozen: the file is exactly
+    what encoder and decoder run), "fp16" (every float tensor; no bitstream depends on them) or
+    "fp32" (as trained).
+    """
+
+    task: str
+    module: str
+    task_class: str
+    arch_config: str
+    kind: str
+    arch: str
+    storage: str
+
+    def make(self, config: TrainConfig):
+        """A Task (see aecodec.training.loop) for ``config``; imports only this task's code."""
+        return getattr(importlib.import_module(self.module), self.task_class)(config)
+
+    def architecture(self, config: TrainConfig) -> dict:
+        """The architecture config of the model this task trains (JSON-ready)."""
+        return getattr(importlib.import_module(self.module), self.arch_config)(config)
+
+
+_T = "aecodec.training."
+TASKS: dict[str, TaskSpec] = {
+    s.task: s
+    for s in (
+        TaskSpec("image", _T + "image_task", "ImageTask", "hyperprior_arch", "image",
+                 "mean-scale-hyperprior", "fp16-frozen"),
+        TaskSpec("image-context", _T + "context_task", "ContextTask", "hyperprior_arch",
+                 "image", "mean-scale-hyperprior", "fp16-frozen"),
+        TaskSpec("audio", _T + "audio_task", "AudioTask", "audio_arch", "audio",
+                 "audio-hyperprior", "fp16-frozen"),
+        TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
+                 "comm-autoencoder", "fp32"),
+        TaskSpec("jscc", _T + "jscc_task", "JSCCTask", "jscc_arch", "jscc", "deep-jscc",
+                 "fp16"),
+        TaskSpec("softcast", _T + "softcast_task", "SoftCastTask", "refiner_arch", "softcast",
+                 "softcast-refiner", "fp16"),
+    )
+}  # fmt: skip
+
+
+def task_spec(name: str) -> TaskSpec:
+    """The table's row for a task name; ConfigError naming the known ones otherwise."""
+    if name not in TASKS:
+        raise ConfigError(f"unknown task {name!r} (known: {', '.join(TASKS)})")
+    return TASKS[name]
 
 
 def make_task(config: TrainConfig):
-    """A Task (see aecodec.training.loop) for ``config.task``; imports only what it needs."""
-    if config.task == "image":
-        from aecodec.training.image_task import ImageTask
-
-        return ImageTask(config)
-    if config.task == "image-context":
-        from aecodec.training.context_task import ContextTask
-
-        return ContextTask(config)
-    if config.task == "comm":
-        from aecodec.training.comm_task import CommTask
-
-        return CommTask(config)
-    if config.task == "jscc":
-        from aecodec.training.jscc_task import JSCCTask
-
-        return JSCCTask(config)
-    if config.task == "softcast":
-        from aecodec.training.softcast_task import SoftCastTask
-
-        return SoftCastTask(config)
-    if config.task == "audio":
-        from aecodec.training.audio_task import AudioTask
-
-        return AudioTask(config)
-    raise ConfigError(f"unknown task {config.task!r} (known: {', '.join(TASKS)})")
+    """A Task (see aecodec.training.loop) for ``config.task``."""
+    return task_spec(config.task).make(config)

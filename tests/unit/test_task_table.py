@@ -1,0 +1,34 @@
+"""The task table: every task trains, exports and registers through one row."""
+
+from __future__ import annotations
+
+import pytest
+
+from aecodec import zoo
+from aecodec.errors import ConfigError, ModelError
+from aecodec.training.config import TrainConfig
+from aecodec.training.tasks import TASKS, make_task, task_spec
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_each_task_row_names_a_model_the_zoo_builds(name: str) -> None:
+    spec = TASKS[name]
+    assert spec.arch in zoo.ARCHITECTURES and spec.kind in zoo.KINDS
+    assert spec.storage in ("fp16-frozen", "fp16", "fp32")
+    config = TrainConfig(task=name)
+    model = zoo.build(spec.arch, spec.architecture(config))  # the config the registry stores
+    assert sum(p.numel() for p in model.parameters()) > 0
+
+
+def test_unknown_task_is_a_config_error_naming_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known: image"):
+        make_task(TrainConfig(task="video"))
+    with pytest.raises(ValueError):  # also a ValueError for library callers
+        task_spec("video")
+
+
+def test_loading_a_model_of_the_wrong_kind_names_both_kinds() -> None:
+    with pytest.raises(ModelError, match="is an image codec, not a deep JSCC model"):
+        zoo.load("hyperprior-v4", kind="jscc")
+    with pytest.raises(ModelError, match="unknown model"):
+        zoo.entry_of_kind("no-such-model", "image")
