@@ -22,7 +22,9 @@ from aecodec.errors import MediaError
 # right after opening, so Pillow's is set to match it (a deliberate process-wide setting).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
-__all__ = ["read_image", "encode_png"]
+__all__ = ["read_image", "encode_png", "encode_jpeg", "encode_jpeg2000", "JPEG_SUBSAMPLING"]
+
+JPEG_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}  # Pillow's codes
 
 _HIGH_DEPTH_MODES = {"I", "F", "I;16", "I;16B", "I;16L", "I;16N"}
 
@@ -87,6 +89,37 @@ def encode_png(pixels: np.ndarray) -> bytes:
     """np.ndarray[H, W, 3] uint8 -> PNG file bytes (lossless)."""
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
         raise ValueError("expected an array of shape [H, W, 3] and dtype uint8")
+    return _encode(pixels, "PNG", compress_level=6)
+
+
+def _encode(pixels: np.ndarray, fmt: str, **options: object) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(buf, format="PNG", compress_level=6)
+    Image.fromarray(pixels, "RGB").save(buf, format=fmt, **options)
     return buf.getvalue()
+
+
+def encode_jpeg(pixels: np.ndarray, quality: int, subsampling: str = "4:2:0") -> bytes:
+    """uint8 RGB [H, W, 3] -> baseline JPEG (libjpeg through Pillow) at quality 1..100 with
+    optimised Huffman tables; subsampling one of JPEG_SUBSAMPLING."""
+    return _encode(
+        pixels,
+        "JPEG",
+        quality=int(quality),
+        subsampling=JPEG_SUBSAMPLING[subsampling],
+        optimize=True,
+    )
+
+
+def encode_jpeg2000(pixels: np.ndarray, bpp: float, strong: bool = True) -> bytes:
+    """uint8 RGB [H, W, 3] -> raw J2K codestream (OpenJPEG through Pillow) in rate mode at
+    ``bpp`` bits per pixel; strong: irreversible 9/7 wavelet, else reversible 5/3; both with
+    the multi-component transform."""
+    return _encode(
+        pixels,
+        "JPEG2000",
+        quality_mode="rates",
+        quality_layers=[24.0 / float(bpp)],  # compression ratio of 24-bit RGB
+        irreversible=strong,
+        mct=1,
+        no_jp2=True,
+    )

@@ -13,7 +13,7 @@ import numpy as np
 
 from aecodec.errors import ModelError
 
-__all__ = ["compress_to_bpp"]
+__all__ = ["compress_to_bpp", "largest_within"]
 
 
 def compress_to_bpp(
@@ -74,3 +74,45 @@ def compress_to_bpp(
             f"(closest: {bpp_of(best):.4f} {unit})"
         )
     return best, best_q
+
+
+def largest_within(
+    encode: Callable[[float], bytes],
+    max_bytes: int,
+    low: float,
+    high: float,
+    steps: int = 10,
+    integer: bool = False,
+) -> tuple[bytes, float] | None:
+    """The file of the highest quality in [low, high] whose size is at most ``max_bytes``,
+    and that quality; None when not even ``low`` fits.
+
+    A bisection on quality (file size grows with it); with ``integer`` over whole qualities
+    (e.g. JPEG's 1..100) to the exact answer, else ``steps`` halvings of a continuous range
+    (float32 midpoints, as stored in .aec headers). Every candidate is a real file.
+    """
+    if integer:
+        lo, hi, best = int(low), int(high), None
+        while lo <= hi:
+            q = (lo + hi) // 2
+            data = encode(q)
+            if len(data) <= max_bytes:
+                best, lo = (data, float(q)), q + 1
+            else:
+                hi = q - 1
+        return best
+    first = encode(low)
+    if len(first) > max_bytes:
+        return None
+    top = encode(high)
+    if len(top) <= max_bytes:
+        return top, high
+    best, lo_q, hi_q = (first, low), low, high
+    for _ in range(steps):
+        q = float(np.float32((lo_q + hi_q) / 2))
+        data = encode(q)
+        if len(data) <= max_bytes:
+            best, lo_q = (data, q), q
+        else:
+            hi_q = q
+    return best

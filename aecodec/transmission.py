@@ -1,23 +1,32 @@
-"""Deep JSCC transmission of an image over a simulated channel: what ``aecodec transmit`` calls.
+"""Sending an image over a simulated channel: what ``aecodec transmit`` calls.
 
-uint8 [H, W, 3] -> [0, 1] float padded (edge replication) to a multiple of 4 -> JSCC encoder ->
-complex symbols -> AWGN or Rayleigh block fading -> JSCC decoder -> cropped, rounded to uint8.
+``transmit`` runs any scheme a user can pick (SCHEMES): deep JSCC, SoftCast, SoftCast with a
+learned receiver, and the digital chains (aecodec.digital, which need the bench extra).
+
+Deep JSCC: uint8 [H, W, 3] -> [0, 1] float padded (edge replication) to a multiple of 4 ->
+JSCC encoder -> complex symbols -> AWGN or Rayleigh block fading -> JSCC decoder -> cropped,
+rounded to uint8.
 Every number of channel uses is counted on the padded image: k = C/2 x ceil(H/4) x ceil(W/4).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from aecodec import zoo
+from aecodec.defaults import TRANSMIT_SCHEMES
 from aecodec.errors import ConfigError, ModelError
 from aecodec.models.jscc import DeepJSCC
 from aecodec.softcast import SoftCastResult, softcast_transmit
 
 __all__ = [
+    "SCHEMES",
+    "transmit",
     "TransmitResult",
     "load_jscc",
     "jscc_transmit",
@@ -37,6 +46,56 @@ class TransmitResult:
     pixels: np.ndarray
     channel_uses: int
     model: str
+    details: dict = field(default_factory=dict)  # scheme-specific, JSON-ready
+
+
+SCHEMES = TRANSMIT_SCHEMES
+
+
+def transmit(
+    pixels: np.ndarray,
+    snr_db: float,
+    scheme: str = "djscc",
+    ratio: float = 1 / 6,
+    channel: str = "awgn",
+    seed: int = 0,
+    model: str | None = None,
+    known_snr: bool = False,
+    design_snr_db: float | None = None,
+    calibration: Path | None = None,
+) -> TransmitResult:
+    """Send uint8 RGB ``pixels`` [H, W, 3] with ``scheme`` over ``channel`` at ``snr_db``
+    (Es/N0 per complex use, dB) and return what the receiver shows.
+
+    ratio: complex channel uses per pixel value (SoftCast); deep JSCC and the digital chains
+    spend the channel uses of the deep JSCC model registered for ``ratio`` (``model`` picks
+    another). known_snr: deep JSCC's transmitter is told the SNR. design_snr_db: the SNR the
+    digital chain's MCS is chosen for (default ``snr_db``); calibration: its cached thresholds.
+    """
+    if scheme not in SCHEMES:
+        raise ConfigError(f"unknown scheme {scheme!r} (use {', '.join(SCHEMES)})")
+    if scheme in ("softcast", "softcast-refined"):
+        uses = max(1, math.floor(ratio * pixels.size))
+        if scheme == "softcast-refined":
+            name = model or find_refiner(ratio, channel)
+            r = refined_softcast_transmit(pixels, snr_db, uses, name, channel, seed)
+            return TransmitResult(r.pixels, uses, name)
+        sent = softcast_transmit(pixels, snr_db, uses, channel, seed)
+        details = {"kept_chunks": sent.kept_chunks, "total_chunks": sent.total_chunks}
+        return TransmitResult(sent.pixels, uses, "", details)
+    name = model or find_jscc_model(ratio, "awgn" if scheme != "djscc" else channel)
+    entry = zoo.entry_of_kind(name, "jscc")
+    if scheme == "djscc":
+        return jscc_transmit(pixels, snr_db, name, channel, seed, known_snr)
+    from aecodec.digital.scheme import digital_transmit
+
+    uses = DeepJSCC.channel_uses(pixels.shape[0], pixels.shape[1], entry.config["c"])
+    design = snr_db if design_snr_db is None else design_snr_db
+    codec = scheme.split("-", 1)[1]
+    received, details = digital_transmit(
+        pixels, codec, uses, snr_db, design, channel, seed, calibration
+    )
+    return TransmitResult(received, uses, "", details)
 
 
 def load_jscc(name: str) -> DeepJSCC:

@@ -19,7 +19,7 @@ import numpy as np
 
 from aecodec import media
 from aecodec.bench.codecs.base import ImageCodec
-from aecodec.bench.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
+from aecodec.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
 
 __all__ = ["measure_image", "run_codec"]
 

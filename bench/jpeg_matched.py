@@ -20,7 +20,7 @@ import torch
 
 from aecodec import api, media, zoo
 from aecodec.bench.codecs import jpeg
-from aecodec.bench.metrics import psnr_rgb
+from aecodec.metrics import psnr_rgb
 from aecodec.training.image_data import list_images
 
 __all__ = ["run_jpeg_matched", "markdown_table"]

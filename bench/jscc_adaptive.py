@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aecodec.bench.metrics import psnr_rgb
+from aecodec.metrics import psnr_rgb
 from aecodec.transmission import jscc_transmit
 
 __all__ = ["compare_adaptive", "adaptive_table"]

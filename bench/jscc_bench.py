@@ -12,7 +12,7 @@ For every image and SNR (Es/N0 per complex channel use, dB):
   every channel SNR (the cliff); ``ldpc-j2k-matched``: the chain designed for exactly the
   channel SNR. The PSNR of a practical chain is the expectation over decoding success: a file of
   N codewords decodes with probability (1 - p)^N, p the simulated codeword error rate of its MCS
-  at that SNR (see aecodec.bench.digital.calibration); a lost file shows mid-grey.
+  at that SNR (see aecodec.digital.calibration); a lost file shows mid-grey.
 
 Images are read once; ``thumbnail`` > 0 replaces each image by its crops of that side (a 3 x 2
 grid of crops per image).
@@ -27,16 +27,16 @@ from pathlib import Path
 import numpy as np
 
 from aecodec import media
-from aecodec.bench.digital.calibration import DESIGN_MARGIN_DB, Calibration
-from aecodec.bench.digital.chain import (
+from aecodec.digital.calibration import DESIGN_MARGIN_DB, Calibration
+from aecodec.digital.chain import (
     capacity_bytes,
     decode_source,
     encode_source,
     grey_image,
     practical_bytes,
 )
-from aecodec.bench.digital.mcs import MCS_TABLE, Mcs
-from aecodec.bench.metrics import psnr_rgb
+from aecodec.digital.mcs import MCS_TABLE, Mcs
+from aecodec.metrics import psnr_rgb
 from aecodec.models.jscc import DeepJSCC
 
 __all__ = ["load_images", "run_jscc_bench", "summary_table", "plot_psnr"]
@@ -105,7 +105,7 @@ def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: 
 class _SourceCache:
     """Best file within a byte budget and its decoded PSNR, per (image, codec, budget).
 
-    JPEG 2000 is fitted to each budget (aecodec.bench.digital.source_fit). aecodec's codec is
+    JPEG 2000 is fitted to each budget (aecodec.digital.source_fit). aecodec's codec is
     coded once per image on a ladder of qualities (1 to its top level in steps of 1/4); a
     budget takes the highest rung that fits, a real file.
     """

@@ -14,8 +14,8 @@ __all__ = ["add_demo_command", "run_demo"]
 def run_demo(quality: float) -> list[str]:
     """Lines of the demo report (aecodec vs JPEG 4:2:0 at the same or smaller file size)."""
     from aecodec import api, media
-    from aecodec.bench.codecs import jpeg
-    from aecodec.bench.metrics import psnr_rgb
+    from aecodec.metrics import psnr_rgb
+    from aecodec.rate_control import largest_within
 
     photo = resources.files("aecodec").joinpath("data/demo.png")
     pixels = media.read_image(photo.read_bytes(), name="demo.png")
@@ -32,14 +32,14 @@ def run_demo(quality: float) -> list[str]:
         f"{'aecodec q=' + format(quality, 'g'):<24}{len(data):>8}{len(data) * 8 / (h * w):>8.3f}"
         f"{psnr_rgb(pixels, decoded):>9.2f}",
     ]
-    match = jpeg.encode_at_most(pixels, len(data))
+    match = largest_within(lambda q: media.encode_jpeg(pixels, int(q)), len(data), 1, 100, True)
     if match is None:
         lines.append(f"{'JPEG 4:2:0':<24}  no JPEG fits in {len(data)} bytes")
     else:
         jdata, q = match
         lines.append(
-            f"{'JPEG 4:2:0 q=' + str(q):<24}{len(jdata):>8}{len(jdata) * 8 / (h * w):>8.3f}"
-            f"{psnr_rgb(pixels, jpeg.decode(jdata)):>9.2f}"
+            f"{'JPEG 4:2:0 q=' + str(int(q)):<24}{len(jdata):>8}{len(jdata) * 8 / (h * w):>8.3f}"
+            f"{psnr_rgb(pixels, media.read_image(jdata)):>9.2f}"
         )
     lines.append(f"aecodec time: encode {t1 - t0:.2f} s, decode {t2 - t1:.2f} s")
     return lines

@@ -27,7 +27,6 @@ def _refiner_or_none(ratio: float, channel: str) -> str | None:
 
 def cmd_jscc(a: argparse.Namespace) -> int:
     from aecodec import zoo
-    from aecodec.bench.digital.calibration import Calibration
     from aecodec.bench.jscc_bench import (
         load_images,
         plot_psnr,
@@ -35,6 +34,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         summary_table,
         work_units,
     )
+    from aecodec.digital.calibration import Calibration
     from aecodec.training.image_data import list_images
     from aecodec.training.jscc_task import parse_ratio
     from aecodec.transmission import find_jscc_model
@@ -145,8 +145,8 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
 
 
 def cmd_ldpc(a: argparse.Namespace) -> int:
-    from aecodec.bench.digital.calibration import Calibration
-    from aecodec.bench.digital.mcs import MCS_TABLE
+    from aecodec.digital.calibration import Calibration
+    from aecodec.digital.mcs import MCS_TABLE
 
     grid = parse_ebno_grid(a.snr_db)
     calib = Calibration(Path(a.out), seed=a.seed)

@@ -1,16 +1,14 @@
-"""JPEG through Pillow's libjpeg: quality sweep and size matching."""
+"""JPEG through Pillow's libjpeg (aecodec.media): quality sweep and size matching."""
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import PIL
-from PIL import Image
+
+from aecodec import media
+from aecodec.rate_control import largest_within
 
 __all__ = ["encode", "decode", "encode_at_most", "settings"]
-
-SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 
 
 def settings(subsampling: str = "4:2:0") -> dict:
@@ -19,35 +17,18 @@ def settings(subsampling: str = "4:2:0") -> dict:
 
 def encode(pixels: np.ndarray, quality: int, subsampling: str = "4:2:0") -> bytes:
     """uint8 [H, W, 3] -> JPEG bytes at Pillow quality 1..100 (baseline, optimised Huffman)."""
-    buf = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(
-        buf,
-        format="JPEG",
-        quality=int(quality),
-        subsampling=SUBSAMPLING[subsampling],
-        optimize=True,
-    )
-    return buf.getvalue()
+    return media.encode_jpeg(pixels, quality, subsampling)
 
 
 def decode(data: bytes) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as im:
-        return np.asarray(im.convert("RGB"))
+    return media.read_image(data)
 
 
 def encode_at_most(
     pixels: np.ndarray, max_bytes: int, subsampling: str = "4:2:0"
 ) -> tuple[bytes, int] | None:
-    """Highest-quality JPEG whose file is at most ``max_bytes``: (bytes, quality), or None.
-
-    File size grows with quality, so a binary search over 1..100 finds it.
-    """
-    lo, hi, best = 1, 100, None
-    while lo <= hi:
-        q = (lo + hi) // 2
-        data = encode(pixels, q, subsampling)
-        if len(data) <= max_bytes:
-            best, lo = (data, q), q + 1
-        else:
-            hi = q - 1
-    return best
+    """Highest-quality JPEG whose file is at most ``max_bytes``: (bytes, quality), or None."""
+    fit = largest_within(
+        lambda q: encode(pixels, int(q), subsampling), max_bytes, 1, 100, integer=True
+    )
+    return None if fit is None else (fit[0], int(fit[1]))

@@ -9,9 +9,10 @@ import numpy as np
 import PIL
 from PIL import Image, features
 
+from aecodec import media
+
 __all__ = ["JpegCodec", "Jpeg2000Codec", "WebpCodec", "AvifCodec"]
 
-_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 _RATES = [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0, 1.25, 1.5, 2.0]
 
 
@@ -46,13 +47,7 @@ class JpegCodec:
         }
 
     def encode(self, pixels: np.ndarray, param: float) -> bytes:
-        return _save(
-            pixels,
-            "JPEG",
-            quality=int(param),
-            subsampling=_SUBSAMPLING[self.subsampling],
-            optimize=True,
-        )
+        return media.encode_jpeg(pixels, int(param), self.subsampling)
 
     def decode(self, data: bytes) -> np.ndarray:
         return _load(data)
@@ -85,16 +80,7 @@ class Jpeg2000Codec:
         }
 
     def encode(self, pixels: np.ndarray, param: float) -> bytes:
-        ratio = 24.0 / float(param)  # compression ratio of 24-bit RGB
-        return _save(
-            pixels,
-            "JPEG2000",
-            quality_mode="rates",
-            quality_layers=[ratio],
-            irreversible=self.strong,
-            mct=1,
-            no_jp2=True,
-        )
+        return media.encode_jpeg2000(pixels, float(param), self.strong)
 
     def decode(self, data: bytes) -> np.ndarray:
         return _load(data)

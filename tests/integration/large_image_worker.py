@@ -17,8 +17,8 @@ with Image.open(src) as im:  # a real photo, upscaled to 24 megapixels
 del im
 
 from aecodec import api  # noqa: E402
-from aecodec.bench.metrics import psnr_rgb  # noqa: E402
 from aecodec.media import read_image  # noqa: E402
+from aecodec.metrics import psnr_rgb  # noqa: E402
 
 t0 = time.perf_counter()
 stats = api.compress_file(work / "big.png", work / "big.aec", quality=3)

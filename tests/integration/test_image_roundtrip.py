@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from aecodec import api, bitstream, media, zoo
-from aecodec.bench.metrics import psnr_rgb
 from aecodec.errors import ModelError
+from aecodec.metrics import psnr_rgb
 from aecodec.models.image_hyperprior import HyperpriorConfig, MeanScaleHyperprior
 
 KODAK_SUBSET = ["kodim04.png", "kodim15.png", "kodim23.png"]  # portrait + two landscapes

@@ -12,10 +12,10 @@ import pytest
 import torch
 
 from aecodec import media, zoo
-from aecodec.bench.digital.chain import send_file
-from aecodec.bench.digital.mcs import mcs_by_name
-from aecodec.bench.metrics import psnr_rgb
 from aecodec.cli.main import main
+from aecodec.digital.chain import send_file
+from aecodec.digital.mcs import mcs_by_name
+from aecodec.metrics import psnr_rgb
 from aecodec.transmission import jscc_transmit
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from aecodec.bench.codecs.registry import CODECS, make_codecs
 from aecodec.bench.harness import measure_image, run_codec
-from aecodec.bench.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
+from aecodec.metrics import ms_ssim_db, ms_ssim_rgb, psnr_rgb
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from aecodec.bench.digital.chain import capacity_bytes, practical_bytes
-from aecodec.bench.digital.mcs import CODEWORD_BITS, MCS_TABLE, mcs_by_name
-from aecodec.bench.digital.source_fit import fit_jpeg2000
+from aecodec.digital.chain import capacity_bytes, practical_bytes
+from aecodec.digital.mcs import CODEWORD_BITS, MCS_TABLE, mcs_by_name
+from aecodec.digital.source_fit import fit_jpeg2000
 
 
 def test_mcs_table_is_sorted_by_efficiency_and_fits_whole_symbols():
@@ -48,7 +48,7 @@ def test_jpeg2000_fit_never_exceeds_the_budget(demo_pixels):
 
 
 def _calibration_with(thresholds: dict[str, float]):
-    from aecodec.bench.digital.calibration import Calibration
+    from aecodec.digital.calibration import Calibration
 
     calib = Calibration(None)
     calib.data["thresholds_db"].update(thresholds)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aecodec import softcast
-from aecodec.bench.metrics import psnr_rgb
+from aecodec.metrics import psnr_rgb
 from aecodec.softcast import metadata_uses, softcast_transmit
 
 

@@ -15,8 +15,8 @@ import functools
 import numpy as np
 import torch
 
-from aecodec.bench.digital.mcs import CODEWORD_BITS, Mcs
 from aecodec.channel import awgn, rayleigh_block_fading
+from aecodec.digital.mcs import CODEWORD_BITS, Mcs
 from aecodec.errors import ConfigError
 
 __all__ = ["LdpcLink", "simulate_codeword_errors"]

@@ -16,8 +16,8 @@ import json
 import os
 from pathlib import Path
 
-from aecodec.bench.digital.ldpc_link import DECODER_ITERATIONS, simulate_codeword_errors
-from aecodec.bench.digital.mcs import CODEWORD_BITS, Mcs
+from aecodec.digital.ldpc_link import DECODER_ITERATIONS, simulate_codeword_errors
+from aecodec.digital.mcs import CODEWORD_BITS, Mcs
 
 __all__ = ["Calibration", "THRESHOLD_CODEWORDS", "DESIGN_MARGIN_DB"]
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from aecodec.bench.digital.ldpc_link import LdpcLink
-from aecodec.bench.digital.mcs import Mcs
-from aecodec.bench.digital.source_fit import fit_aecodec, fit_jpeg2000
+from aecodec.digital.ldpc_link import LdpcLink
+from aecodec.digital.mcs import Mcs
+from aecodec.digital.source_fit import fit_aecodec, fit_jpeg2000
 from aecodec.errors import ConfigError
 
 __all__ = [

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aecodec.bench.codecs.pillow_codecs import Jpeg2000Codec
+from aecodec import media
+from aecodec.rate_control import largest_within
 
 __all__ = ["fit_jpeg2000", "fit_aecodec"]
 
@@ -21,11 +22,10 @@ def fit_jpeg2000(pixels: np.ndarray, max_bytes: int, tries: int = 40) -> bytes |
     """JPEG 2000 codestream of at most ``max_bytes`` bytes for uint8 RGB [H, W, 3], or None."""
     if max_bytes < _J2K_MIN_BYTES:
         return None
-    codec = Jpeg2000Codec(strong=True)
     pixels_count = pixels.shape[0] * pixels.shape[1]
     bpp = max_bytes * 8 / pixels_count
     for _ in range(tries):
-        data = codec.encode(pixels, bpp)
+        data = media.encode_jpeg2000(pixels, bpp, strong=True)
         if len(data) <= max_bytes:
             return data
         bpp *= 0.98 * max_bytes / len(data) if len(data) > max_bytes * 1.02 else 0.98
@@ -37,23 +37,8 @@ def fit_aecodec(pixels: np.ndarray, max_bytes: int, model: str | None = None) ->
     from aecodec import zoo
     from aecodec.api import compress_image
 
-    levels = len(zoo.load(model)[1].config["lambdas"])
-
-    def encode(q: float) -> bytes:
-        return compress_image(pixels, quality=q, model=model)
-
-    low = encode(1.0)
-    if len(low) > max_bytes:
-        return None
-    high = encode(float(levels))
-    if len(high) <= max_bytes:
-        return high
-    best, lo_q, hi_q = low, 1.0, float(levels)
-    for _ in range(10):
-        q = float(np.float32((lo_q + hi_q) / 2))
-        data = encode(q)
-        if len(data) <= max_bytes:
-            best, lo_q = data, q
-        else:
-            hi_q = q
-    return best
+    levels = len(zoo.load(model, kind="image")[1].config["lambdas"])
+    fit = largest_within(
+        lambda q: compress_image(pixels, quality=q, model=model), max_bytes, 1.0, float(levels)
+    )
+    return None if fit is None else fit[0]
