@@ -1,9 +1,14 @@
-"""compress / decompress as arrays, bytes and files: what the CLI and users call.
+"""The one face of aecodec: compress and decompress images and audio as arrays, bytes and
+files, and transmit images over a simulated channel. The CLI calls only these.
 
-Image path: uint8 [H, W, 3] -> float [1, 3, H', W'] padded (edge replication) to a multiple of
-64 -> model strings -> .aec bytes. Decoding crops back to [H, W, 3] uint8. The rate of a file
-is its real size: bpp = file bytes x 8 / (H x W). Audio arrays: see audio_api.py; the file
-functions here handle both media kinds (audio by file extension, or by content on stdin).
+- images (arrays <-> .aec bytes): ``compress_image``, ``compress_image_to_bpp``,
+  ``decompress_image`` (aecodec.image_codec);
+- audio (arrays <-> .aec bytes): ``compress_audio``, ``compress_audio_to_kbps``,
+  ``decompress_audio`` (aecodec.audio_codec);
+- files of either kind (audio by file extension, or by content on stdin): ``compress_file``,
+  ``decompress_file``; outputs are written atomically (aecodec.files);
+- transmission: ``transmit`` for every scheme of ``TRANSMIT_SCHEMES`` (aecodec.transmission,
+  imported on first use).
 """
 
 from __future__ import annotations
@@ -11,25 +16,39 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from aecodec import audio_api, bitstream, media, media_audio, zoo
-from aecodec.defaults import DEFAULT_QUALITY
-from aecodec.errors import AecodecError, MediaError, ModelError
+from aecodec import audio_codec, bitstream, media, media_audio
+from aecodec.audio_codec import compress_audio, compress_audio_to_kbps, decompress_audio
+from aecodec.defaults import DEFAULT_AUDIO_QUALITY, DEFAULT_QUALITY, TRANSMIT_SCHEMES
+from aecodec.errors import AecodecError, MediaError
 from aecodec.files import check_output, read_input, write_atomic, write_output
-from aecodec.models.latent_refinement import MAX_REFINE_PIXELS
-from aecodec.models.tiling import tile_count
+from aecodec.image_codec import (
+    compress_image,
+    compress_image_to_bpp,
+    decompress_image,
+    work_units,
+)
+
+if TYPE_CHECKING:
+    from aecodec.transmission import TransmitResult
 
 __all__ = [
     "DEFAULT_QUALITY",
+    "DEFAULT_AUDIO_QUALITY",
+    "TRANSMIT_SCHEMES",
     "CodingStats",
     "compress_image",
     "compress_image_to_bpp",
     "decompress_image",
+    "compress_audio",
+    "compress_audio_to_kbps",
+    "decompress_audio",
     "compress_file",
     "decompress_file",
+    "transmit",
     "is_audio_name",
     "write_atomic",
     "work_units",
@@ -58,126 +77,14 @@ class CodingStats:
         return self.bytes * 8 / self.seconds / 1000
 
 
-def _padded_size(n: int, multiple: int) -> int:
-    return -(-n // multiple) * multiple
+def transmit(
+    pixels: np.ndarray, snr_db: float, scheme: str = "djscc", **options: object
+) -> TransmitResult:
+    """aecodec.transmission.transmit (see there): send uint8 RGB ``pixels`` [H, W, 3] with
+    ``scheme`` at ``snr_db`` and return the TransmitResult the receiver shows."""
+    from aecodec.transmission import transmit as run
 
-
-def work_units(height: int, width: int, decompress: bool = False, refine: int = 0) -> int:
-    """Steps (tiles, refinement iterations) one compress or decompress takes (progress bars)."""
-    from aecodec.models.image_hyperprior import MeanScaleHyperprior as M
-
-    tiles = tile_count(
-        _padded_size(height, M.FACTOR) // 16, _padded_size(width, M.FACTOR) // 16, M.TILE
-    )
-    return tiles + (0 if decompress else refine)
-
-
-def _load_image_model(name: str | None) -> tuple[torch.nn.Module, zoo.ZooEntry]:
-    return zoo.load(name, kind="image")
-
-
-def compress_image_to_bpp(
-    pixels: np.ndarray,
-    target_bpp: float,
-    model: str | None = None,
-    tolerance: float = 0.03,
-    refine: int = 0,
-) -> tuple[bytes, float]:
-    """Like compress_image, at the quality whose file is within ``tolerance`` of ``target_bpp``.
-
-    Returns (.aec bytes, quality used). Raises ModelError when the target is out of reach.
-    """
-    from aecodec.rate_control import compress_to_bpp
-
-    net, _ = _load_image_model(model)
-    h, w, _ = pixels.shape
-    return compress_to_bpp(
-        lambda q: compress_image(pixels, q, model, refine=refine),
-        h * w,
-        target_bpp,
-        net.config.levels,
-        tolerance,
-    )
-
-
-def compress_image(
-    pixels: np.ndarray,
-    quality: float = DEFAULT_QUALITY,
-    model: str | None = None,
-    progress: Progress = None,
-    refine: int = 0,
-) -> bytes:
-    """np.ndarray[H, W, 3] uint8 RGB -> .aec bytes. quality: in [1, levels] of the model.
-
-    refine: iterations of encoder-side latent refinement (slower encoding, smaller files at
-    equal quality; the decoder is unchanged; images up to MAX_REFINE_PIXELS).
-    """
-    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise ValueError("expected pixels of shape [H, W, 3] and dtype uint8")
-    net, entry = _load_image_model(model)
-    levels = net.config.levels
-    quality = float(np.float32(quality))  # the header stores float32: code with that exact value
-    if not 1.0 <= quality <= levels:
-        raise ModelError(f"quality must be between 1 and {levels} for model {entry.name}")
-    h, w, _ = pixels.shape
-    if refine < 0:
-        raise AecodecError("--refine must be 0 or a positive number of iterations")
-    if refine and h * w > MAX_REFINE_PIXELS:
-        raise AecodecError(
-            f"--refine handles images up to {MAX_REFINE_PIXELS / 1e6:.1f} megapixels "
-            f"(this one has {h * w / 1e6:.1f}); compress without it"
-        )
-    f = net.FACTOR
-    pad_h, pad_w = _padded_size(h, f) - h, _padded_size(w, f) - w
-    if pad_h or pad_w:  # edge replication, on uint8 to keep one float copy only
-        pixels = np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
-    x = torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0).float().div_(255.0)
-    strings = net.compress(x, quality, on_tile=progress, refine=refine, valid=(h, w))
-    header = bitstream.AecHeader(
-        kind=bitstream.KIND_IMAGE,
-        model=entry.name,
-        weights_hash=entry.hash_prefix,
-        quality=float(np.float32(quality)),
-        height=h,
-        width=w,
-        channels=3,
-        sections=strings,
-    )
-    return bitstream.encode(header)
-
-
-def decompress_image(
-    data: bytes, progress: Progress = None
-) -> tuple[np.ndarray, bitstream.AecHeader]:
-    """.aec bytes -> (np.ndarray[H, W, 3] uint8, header). Raises BitstreamError or ModelError."""
-    header = bitstream.decode(data)
-    if header.kind != bitstream.KIND_IMAGE:
-        raise bitstream.BitstreamError("this .aec file holds audio, not an image")
-    net, entry = _load_image_model(header.model)
-    if entry.hash_prefix != header.weights_hash:
-        raise ModelError(
-            f"file was coded with other weights of model {header.model!r} "
-            f"(sha256 {header.weights_hash.hex()}..., installed {entry.sha256[:16]}...)"
-        )
-    if len(header.sections) != net.section_count:
-        raise bitstream.BitstreamError(f"image file must hold {net.section_count} sections")
-    if not 1.0 <= header.quality <= net.config.levels:
-        raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
-    f = net.FACTOR
-    hp, wp = _padded_size(header.height, f), _padded_size(header.width, f)
-    y_hat = net.decode_latent(header.sections, hp, wp, header.quality, header.version)
-    out = np.empty((header.height, header.width, 3), dtype=np.uint8)
-
-    def sink(top: int, left: int, bottom: int, right: int, tile: torch.Tensor) -> None:
-        bottom, right = min(bottom, header.height), min(right, header.width)
-        if top >= bottom or left >= right:
-            return
-        crop = tile[0, :, : bottom - top, : right - left]
-        pix = crop.mul(255.0).round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0)
-        out[top:bottom, left:right] = pix.numpy()
-
-    net.synthesize(y_hat, sink=sink, on_tile=progress)
-    return out, header
+    return run(pixels, snr_db, scheme, **options)
 
 
 def is_audio_name(path: str | Path) -> bool:
@@ -230,10 +137,10 @@ def compress_file(
             raise AecodecError("--refine is for images")
         samples, rate = content
         if target_kbps is not None:
-            data, _ = audio_api.compress_audio_to_kbps(samples, rate, target_kbps, model)
+            data, _ = audio_codec.compress_audio_to_kbps(samples, rate, target_kbps, model)
         else:
-            q = audio_api.DEFAULT_AUDIO_QUALITY if quality is None else quality
-            data = audio_api.compress_audio(samples, rate, q, model, progress)
+            q = audio_codec.DEFAULT_AUDIO_QUALITY if quality is None else quality
+            data = audio_codec.compress_audio(samples, rate, q, model, progress)
         write_output(dst, data, force, src)
         return CodingStats(len(data), 0, 0, samples.shape[0] / rate, "audio")
     if target_kbps is not None:
@@ -257,7 +164,7 @@ def decompress_file(
     header = bitstream.decode(data)
     if header.kind == bitstream.KIND_AUDIO:
         fmt = ("WAV", "PCM_16") if str(dst) == "-" else media_audio.audio_format_for(dst)
-        samples, header = audio_api.decompress_audio(data, progress)
+        samples, header = audio_codec.decompress_audio(data, progress)
         encoded = media_audio.encode_audio(samples, header.sample_rate, *fmt)
         write_output(dst, encoded, force, src)
         return CodingStats(len(data), 0, 0, header.seconds, "audio")

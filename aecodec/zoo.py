@@ -148,6 +148,13 @@ def _entry(name: str, weights_dir: Path) -> ZooEntry:
 def entry_of_kind(name: str, kind: str, weights_dir: Path = WEIGHTS_DIR) -> ZooEntry:
     """The registry entry of ``name``, checked to be a model of ``kind`` (a key of KINDS),
     without loading its weights; ModelError with a one-line message otherwise."""
+    entries = registry(weights_dir)
+    what = KINDS.get(kind, f"a {kind} model")
+    if name not in entries and name not in retired(weights_dir):
+        known = ", ".join(sorted(n for n, e in entries.items() if e.kind == kind)) or "none"
+        raise ModelError(
+            f"unknown model {name!r}: no {what.split(' ', 1)[1]} of that name (known: {known})"
+        )
     entry = _entry(name, weights_dir)
     if entry.kind != kind:
         what = KINDS.get(kind, f"a {kind} model")

@@ -78,7 +78,7 @@ def seed_files() -> list[bytes]:
     """Valid files to mutate: a 64x48 image and 0.5 s of mono and stereo speech and music."""
     from importlib import resources
 
-    from aecodec import api, audio_api, media
+    from aecodec import api, audio_codec, media
 
     photo = resources.files("aecodec").joinpath("data/demo.png").read_bytes()
     pixels = media.read_image(photo, "demo.png")
@@ -86,16 +86,16 @@ def seed_files() -> list[bytes]:
     for rate in (16000, 44100):
         t = np.arange(rate // 2) / rate
         tone = (0.3 * np.sin(2 * np.pi * 330 * t) * np.exp(-3 * t)).astype(np.float32)
-        seeds.append(audio_api.compress_audio(tone[:, None], rate, 2.0))
+        seeds.append(audio_codec.compress_audio(tone[:, None], rate, 2.0))
         stereo = np.stack([tone, 0.5 * tone], axis=1)
-        seeds.append(audio_api.compress_audio(stereo, rate, 3.0))
+        seeds.append(audio_codec.compress_audio(stereo, rate, 3.0))
     return seeds
 
 
 _WORKER = r"""
 import struct, sys, warnings
 warnings.filterwarnings("ignore")
-from aecodec import api, audio_api, bitstream
+from aecodec import api, audio_codec, bitstream
 from aecodec.errors import AecodecError
 out = sys.stdout.buffer
 inp = sys.stdin.buffer
@@ -108,7 +108,7 @@ while True:
     try:
         header = bitstream.decode(data)
         if header.kind == bitstream.KIND_AUDIO:
-            audio_api.decompress_audio(data)
+            audio_codec.decompress_audio(data)
         else:
             api.decompress_image(data)
         answer = b"A"

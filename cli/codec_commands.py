@@ -51,10 +51,10 @@ def _audio_work(src: str, model: str | None) -> int:
     try:
         import soundfile as sf
 
-        from aecodec import audio_api
+        from aecodec import audio_codec
 
         info = sf.info(src)
-        return audio_api.audio_work_units(info.frames, info.samplerate, info.channels, model)
+        return audio_codec.audio_work_units(info.frames, info.samplerate, info.channels, model)
     except Exception:
         return 0  # the real call reports any error
 
@@ -149,7 +149,7 @@ def _decoded_suffix(src: str) -> str:
 
 
 def _decompress_one(src: str, dst: str | None, force: bool, bar: bool) -> None:
-    from aecodec import api, audio_api
+    from aecodec import api, audio_codec
 
     header = _peek_header(src)
     audio = header is not None and header.kind == bitstream.KIND_AUDIO
@@ -159,7 +159,7 @@ def _decompress_one(src: str, dst: str | None, force: bool, bar: bool) -> None:
     if header is not None and bar:
         try:
             if audio:
-                total = audio_api.audio_work_units(
+                total = audio_codec.audio_work_units(
                     header.frames, header.sample_rate, header.channels, header.model
                 )
             else:

@@ -61,7 +61,7 @@ def encode_source(pixels: np.ndarray, codec: str, max_bytes: int) -> bytes | Non
 def decode_source(data: bytes, codec: str) -> np.ndarray:
     """uint8 RGB [H, W, 3] of a file written by :func:`encode_source`."""
     if codec == "aec":
-        from aecodec.api import decompress_image
+        from aecodec.image_codec import decompress_image
 
         return decompress_image(data)[0]
     from PIL import Image

@@ -35,7 +35,7 @@ def fit_jpeg2000(pixels: np.ndarray, max_bytes: int, tries: int = 40) -> bytes |
 def fit_aecodec(pixels: np.ndarray, max_bytes: int, model: str | None = None) -> bytes | None:
     """.aec file of at most ``max_bytes`` bytes at the highest quality that fits, or None."""
     from aecodec import zoo
-    from aecodec.api import compress_image
+    from aecodec.image_codec import compress_image
 
     levels = len(zoo.load(model, kind="image")[1].config["lambdas"])
     fit = largest_within(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import soundfile as sf
 
-from aecodec import audio_api
+from aecodec import audio_codec
 from aecodec.errors import ConfigError, ModelError
 from aecodec.media_audio import resample
 
@@ -122,10 +122,10 @@ class AecodecAudio(AudioCodec):
 
     def encode(self, x: np.ndarray, rate: int, kbps: float) -> tuple[bytes, dict]:
         try:
-            data, q = audio_api.compress_audio_to_kbps(x, rate, kbps, self.model)
+            data, q = audio_codec.compress_audio_to_kbps(x, rate, kbps, self.model)
         except ModelError:  # out of the model's range: its nearest end
-            net_levels = audio_api.audio_levels(self.model, rate)
-            ends = [audio_api.compress_audio(x, rate, q, self.model) for q in (1.0, net_levels)]
+            net_levels = audio_codec.audio_levels(self.model, rate)
+            ends = [audio_codec.compress_audio(x, rate, q, self.model) for q in (1.0, net_levels)]
             seconds = x.shape[0] / rate
             errs = [abs(len(d) * 8 / seconds / 1000 - kbps) for d in ends]
             i = int(np.argmin(errs))
@@ -133,7 +133,7 @@ class AecodecAudio(AudioCodec):
         return data, {"quality": round(q, 4)}
 
     def decode(self, data: bytes, rate: int) -> np.ndarray:
-        samples, _ = audio_api.decompress_audio(data)
+        samples, _ = audio_codec.decompress_audio(data)
         return samples.astype(np.float32) / 32767.0
 
 

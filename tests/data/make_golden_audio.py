@@ -15,7 +15,7 @@ from pathlib import Path
 import make_golden_refs
 import numpy as np
 
-from aecodec import audio_api, bitstream, zoo
+from aecodec import audio_codec, bitstream, zoo
 
 HERE = Path(__file__).parent / "golden"
 MANIFEST = HERE / "audio-expected.json"
@@ -47,8 +47,10 @@ def main() -> int:
             if path.exists():
                 print(f"keeping existing {path.name}", file=sys.stderr)
                 continue
-            data = audio_api.compress_audio(signal(1.5, rate, channels), rate, quality, entry.name)
-            samples, header = audio_api.decompress_audio(data)
+            data = audio_codec.compress_audio(
+                signal(1.5, rate, channels), rate, quality, entry.name
+            )
+            samples, header = audio_codec.decompress_audio(data)
             path.write_bytes(data)
             manifest[path.name] = {
                 "model": header.model,

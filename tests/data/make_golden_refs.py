@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aecodec import api, audio_api
+from aecodec import api, audio_codec
 
 HERE = Path(__file__).parent / "golden"
 
@@ -26,7 +26,7 @@ def reference(path: Path) -> dict[str, np.ndarray]:
     """Decoded content of one golden .aec file, as stored in its .ref.npz."""
     data = path.read_bytes()
     if path.name.startswith(("speech-", "music-")):
-        samples, _ = audio_api.decompress_audio(data)
+        samples, _ = audio_codec.decompress_audio(data)
         return {"samples": np.asarray(samples, dtype=np.int16)}
     pixels, _ = api.decompress_image(data)
     return {"pixels": np.asarray(pixels, dtype=np.uint8)}

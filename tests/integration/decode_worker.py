@@ -12,14 +12,14 @@ import torch
 
 torch.set_num_threads(int(sys.argv[1]))
 
-from aecodec import api, audio_api, bitstream  # noqa: E402
+from aecodec import api, audio_codec, bitstream  # noqa: E402
 
 out = {}
 for path in sys.argv[2:]:
     with open(path, "rb") as f:
         data = f.read()
     if bitstream.decode(data).kind == bitstream.KIND_AUDIO:
-        decoded, _ = audio_api.decompress_audio(data)
+        decoded, _ = audio_codec.decompress_audio(data)
     else:
         decoded, _ = api.decompress_image(data)
     out[path] = hashlib.sha256(decoded.tobytes()).hexdigest()

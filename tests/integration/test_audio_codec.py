@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from aecodec import audio_api, zoo
+from aecodec import audio_codec, zoo
 from aecodec.bitstream import BitstreamError
 from aecodec.cli.main import main
 
@@ -39,11 +39,11 @@ def speech_model() -> str:
     names = [e.name for e in zoo.registry().values() if e.kind == "audio"]
     if not names:
         pytest.fail("no audio model is registered")
-    return audio_api.pick_audio_model(16000)
+    return audio_codec.pick_audio_model(16000)
 
 
 def test_each_sample_rate_picks_a_model_that_covers_it() -> None:
-    low, high = audio_api.pick_audio_model(16000), audio_api.pick_audio_model(44100)
+    low, high = audio_codec.pick_audio_model(16000), audio_codec.pick_audio_model(44100)
     assert zoo.registry()[low].config["sample_rate"] == 16000
     assert zoo.registry()[high].config["sample_rate"] == 44100
 
@@ -51,8 +51,8 @@ def test_each_sample_rate_picks_a_model_that_covers_it() -> None:
 @pytest.mark.parametrize(("rate", "channels"), [(16000, 1), (44100, 2), (22050, 1), (48000, 2)])
 def test_round_trip_restores_rate_length_and_channels(rate: int, channels: int) -> None:
     x = speechlike(1.3, rate, channels)
-    data = audio_api.compress_audio(x, rate, 2.0)
-    y, header = audio_api.decompress_audio(data)
+    data = audio_codec.compress_audio(x, rate, 2.0)
+    y, header = audio_codec.decompress_audio(data)
     assert y.dtype == np.int16 and y.shape == x.shape
     assert header.sample_rate == rate and header.frames == x.shape[0]
     assert np.corrcoef(x[:, 0], y[:, 0].astype(np.float32))[0, 1] > 0.5  # the signal is there
@@ -62,8 +62,8 @@ def test_higher_quality_costs_more_bits_and_gives_less_error(speech_model: str) 
     x = speechlike(3.0, 16000)
     sizes, errors = [], []
     for q in (1.0, 4.0):
-        data = audio_api.compress_audio(x, 16000, q, speech_model)
-        y = audio_api.decompress_audio(data)[0].astype(np.float32) / 32767
+        data = audio_codec.compress_audio(x, 16000, q, speech_model)
+        y = audio_codec.decompress_audio(data)[0].astype(np.float32) / 32767
         sizes.append(len(data))
         errors.append(float(np.mean((y - x) ** 2)))
     assert sizes[0] < sizes[1]
@@ -72,7 +72,7 @@ def test_higher_quality_costs_more_bits_and_gives_less_error(speech_model: str) 
 
 def test_kbps_target_is_met_within_three_percent(speech_model: str) -> None:
     x = speechlike(6.0, 16000)
-    data, _ = audio_api.compress_audio_to_kbps(x, 16000, 6.0, speech_model)
+    data, _ = audio_codec.compress_audio_to_kbps(x, 16000, 6.0, speech_model)
     kbps = len(data) * 8 / 6.0 / 1000
     assert abs(kbps - 6.0) / 6.0 <= 0.03
 
@@ -81,7 +81,7 @@ def test_decoding_is_identical_with_1_and_2_threads(tmp_path: Path) -> None:
     files = []
     for i, (rate, ch) in enumerate([(16000, 1), (44100, 2)]):
         path = tmp_path / f"a{i}.aec"
-        path.write_bytes(audio_api.compress_audio(speechlike(12.0, rate, ch, seed=i), rate, 2.5))
+        path.write_bytes(audio_codec.compress_audio(speechlike(12.0, rate, ch, seed=i), rate, 2.5))
         files.append(path)
     hashes = []
     for threads in (1, 2):
@@ -98,7 +98,7 @@ def test_decoding_is_identical_with_1_and_2_threads(tmp_path: Path) -> None:
         torch.set_num_threads(2)
         here = {
             str(p): hashlib.sha256(
-                audio_api.decompress_audio(p.read_bytes())[0].tobytes()
+                audio_codec.decompress_audio(p.read_bytes())[0].tobytes()
             ).hexdigest()
             for p in files
         }
@@ -157,14 +157,14 @@ def test_rate_flags_are_checked_against_the_media(tmp_path: Path, capsys) -> Non
 
 
 def test_truncated_and_corrupted_audio_files_are_refused(tmp_path: Path) -> None:
-    data = audio_api.compress_audio(speechlike(2.0, 16000), 16000, 2.0)
+    data = audio_codec.compress_audio(speechlike(2.0, 16000), 16000, 2.0)
     for bad in (data[: len(data) // 2], data[:-1], data[:20]):
         with pytest.raises(BitstreamError):
-            audio_api.decompress_audio(bad)
+            audio_codec.decompress_audio(bad)
     flipped = bytearray(data)
     flipped[len(data) // 2] ^= 0x10
     with pytest.raises(BitstreamError, match="checksum"):
-        audio_api.decompress_audio(bytes(flipped))
+        audio_codec.decompress_audio(bytes(flipped))
     aec = tmp_path / "bad.aec"
     aec.write_bytes(bytes(flipped))
     assert main(["decompress", str(aec), "-o", str(tmp_path / "x.wav")]) == 2
@@ -179,4 +179,4 @@ def test_image_files_and_audio_files_do_not_mix(tmp_path: Path, demo_pixels, cap
     assert main(["decompress", str(img), "-o", str(tmp_path / "i.wav")]) == 2
     assert "holds an image" in capsys.readouterr().err
     with pytest.raises(BitstreamError, match="holds an image"):
-        audio_api.decompress_audio(img.read_bytes())
+        audio_codec.decompress_audio(img.read_bytes())

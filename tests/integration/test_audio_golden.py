@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aecodec import audio_api
+from aecodec import audio_codec
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden"
 
@@ -22,7 +22,7 @@ def test_golden_audio_files_decode_to_frozen_samples(golden_deviation) -> None:
     manifest = json.loads(manifest_path.read_text())
     assert len(manifest) >= 4  # speech and music, mono and stereo
     for name, expected in manifest.items():
-        samples, header = audio_api.decompress_audio((GOLDEN / name).read_bytes())
+        samples, header = audio_codec.decompress_audio((GOLDEN / name).read_bytes())
         assert header.model == expected["model"]
         assert list(samples.shape) == expected["shape"]
         largest, fraction = golden_deviation(GOLDEN / name, samples)

@@ -77,8 +77,11 @@ def test_train_comm_runs_resumes_and_exports(tmp_path: Path):
     [
         (["bench", "channel", "--ebno-db", "5:1:1"], "--ebno-db"),
         (["bench", "channel", "--ebno-db", "0:10:0"], "--ebno-db"),
-        (["bench", "channel", "--n", "7", "--k", "3"], "no communication autoencoder"),
-        (["bench", "channel", "--model", "hyperprior-v4"], "no communication autoencoder"),
+        (["bench", "channel", "--n", "7", "--k", "3"], "no communication autoencoder of that name"),
+        (
+            ["bench", "channel", "--model", "hyperprior-v4"],
+            "no communication autoencoder of that name",
+        ),
         (["train", "comm", "--ebno-db", "8:3", "--out", "unused"], "--ebno-db"),
         (["train", "comm", "--k", "40", "--out", "unused"], "k must be"),
     ],

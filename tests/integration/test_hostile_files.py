@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aecodec import api, audio_api
+from aecodec import api, audio_codec
 from aecodec.errors import AecodecError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -87,7 +87,7 @@ def test_speech_file_claiming_four_hours_is_refused_in_bounded_memory(
     else:
         t = np.arange(8000) / 16000
         tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[:, None]
-        data = audio_api.compress_audio(tone, 16000, 1.0)
+        data = audio_codec.compress_audio(tone, 16000, 1.0)
     assert len(data) < 3000
     forged = tmp_path / "forged.aec"
     forged.write_bytes(with_geometry(data, 1000, 14_400_000))  # 4 hours at 1 kHz
@@ -174,7 +174,7 @@ def test_thousands_of_mutated_files_never_escape_as_crashes_or_tracebacks() -> N
         data, _, _ = mutate(seeds[int(rng.integers(len(seeds)))], rng)
         try:
             if bitstream.decode(data).kind == bitstream.KIND_AUDIO:
-                audio_api.decompress_audio(data)
+                audio_codec.decompress_audio(data)
             else:
                 api.decompress_image(data)
             outcomes["accepted"] += 1
