@@ -80,7 +80,7 @@ def test_train_comm_runs_resumes_and_exports(tmp_path: Path):
         (["bench", "channel", "--n", "7", "--k", "3"], "no communication autoencoder of that name"),
         (
             ["bench", "channel", "--model", "hyperprior-v4"],
-            "no communication autoencoder of that name",
+            "is an image codec, not a communication autoencoder",
         ),
         (["train", "comm", "--ebno-db", "8:3", "--out", "unused"], "--ebno-db"),
         (["train", "comm", "--k", "40", "--out", "unused"], "k must be"),
