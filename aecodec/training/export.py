@@ -10,7 +10,7 @@ import torch
 from safetensors.torch import save_file
 
 from aecodec import zoo
-from aecodec.training.config import load_config
+from aecodec.training.config import dump_config, load_config
 from aecodec.training.loop import CHECKPOINT_NAME
 from aecodec.training.tasks import task_spec
 
@@ -64,7 +64,8 @@ def export_run(
     tensors = _stored_tensors(model, spec.storage)
     weights_dir.mkdir(parents=True, exist_ok=True)
     tmp = weights_dir / f".{name}.tmp"
-    save_file(tensors, str(tmp), metadata={"name": name, "arch": arch})
+    metadata = {"name": name, "arch": arch, "train_config": dump_config(config)}
+    save_file(tensors, str(tmp), metadata=metadata)
     os.chmod(tmp, 0o644)
     digest = zoo.sha256_file(tmp)
     file = f"{name}-{digest[:8]}.safetensors"
@@ -86,7 +87,8 @@ def export_run(
         "file": file,
         "sha256": digest,
         "default": default,
-        "description": description or f"trained {state['step']} steps, config in {run_dir}",
+        "description": description
+        or f"trained {state['step']} steps; its training config is in the weights file's metadata",
     }
     reg_path.write_text(json.dumps(reg, indent=2, sort_keys=True) + "\n")
     zoo._load_cached.cache_clear()

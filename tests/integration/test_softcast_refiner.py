@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 
 from aecodec import media, zoo
 from aecodec.models.softcast_refiner import RefinerConfig, SoftCastRefiner
@@ -44,5 +45,8 @@ def test_softcast_task_trains_resumes_and_exports(tmp_path: Path, demo_pixels) -
     entry = export_run(run, "tiny-refiner", weights_dir=weights)
     assert entry.kind == "softcast" and entry.config["ratio"] == "1/6"
     model, _ = zoo.load("tiny-refiner", weights)
+    with safe_open(str(weights / entry.file), "pt") as f:  # the run's config travels along
+        (tmp_path / "stored.toml").write_text(f.metadata()["train_config"])
+    assert load_config(tmp_path / "stored.toml") == cfg
     est = torch.rand(1, 3, 31, 45)
     assert model(est, torch.tensor([10.0])).shape == est.shape
