@@ -13,11 +13,11 @@ memoryless channel). Results are cached in a JSON file so benchmarks rerun quick
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from aecodec.digital.ldpc_link import DECODER_ITERATIONS, simulate_codeword_errors
 from aecodec.digital.mcs import CODEWORD_BITS, Mcs
+from aecodec.files import write_atomic
 
 __all__ = ["Calibration", "THRESHOLD_CODEWORDS", "DESIGN_MARGIN_DB"]
 
@@ -50,9 +50,8 @@ class Calibration:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True) + "\n")
-        os.replace(tmp, self.path)
+        text = json.dumps(self.data, indent=1, sort_keys=True) + "\n"
+        write_atomic(self.path, text.encode(), force=True)
 
     def threshold_db(self, mcs: Mcs) -> float:
         table = self.data["thresholds_db"]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 from pathlib import Path
 
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from aecodec import zoo
+from aecodec.files import write_atomic
 from aecodec.training.config import dump_config, load_config
 from aecodec.training.loop import CHECKPOINT_NAME
 from aecodec.training.tasks import task_spec
@@ -63,13 +64,11 @@ def export_run(
     model.eval()
     tensors = _stored_tensors(model, spec.storage)
     weights_dir.mkdir(parents=True, exist_ok=True)
-    tmp = weights_dir / f".{name}.tmp"
     metadata = {"name": name, "arch": arch, "train_config": dump_config(config)}
-    save_file(tensors, str(tmp), metadata=metadata)
-    os.chmod(tmp, 0o644)
-    digest = zoo.sha256_file(tmp)
+    data = save(tensors, metadata=metadata)
+    digest = hashlib.sha256(data).hexdigest()
     file = f"{name}-{digest[:8]}.safetensors"
-    os.replace(tmp, weights_dir / file)
+    write_atomic(weights_dir / file, data, force=True)
     reg_path = weights_dir / zoo.REGISTRY_FILE
     reg = json.loads(reg_path.read_text()) if reg_path.exists() else {}
     old = reg.get(name)
@@ -90,6 +89,6 @@ def export_run(
         "description": description
         or f"trained {state['step']} steps; its training config is in the weights file's metadata",
     }
-    reg_path.write_text(json.dumps(reg, indent=2, sort_keys=True) + "\n")
+    write_atomic(reg_path, (json.dumps(reg, indent=2, sort_keys=True) + "\n").encode(), True)
     zoo._load_cached.cache_clear()
     return zoo.registry(weights_dir)[name]

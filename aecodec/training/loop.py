@@ -9,8 +9,8 @@ loaded with ``weights_only=True``.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Protocol
 import torch
 from tqdm import tqdm
 
+from aecodec.files import write_atomic
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig, dump_config
 from aecodec.zoo import load_state
@@ -61,9 +62,9 @@ def _save_checkpoint(task: Task, step: int, run_dir: Path, name: str = CHECKPOIN
         "torch_rng": torch.get_rng_state(),
         "extra": task.extra_state(),
     }
-    tmp = run_dir / (name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, run_dir / name)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    write_atomic(run_dir / name, buffer.getvalue(), force=True)
 
 
 def _load_checkpoint(task: Task, run_dir: Path) -> int:
@@ -81,9 +82,7 @@ def _truncate_log(path: Path, step: int) -> None:
     if not path.exists():
         return
     kept = [line for line in path.read_text().splitlines() if json.loads(line)["step"] <= step]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(line + "\n" for line in kept))
-    os.replace(tmp, path)
+    write_atomic(path, "".join(line + "\n" for line in kept).encode(), force=True)
 
 
 def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: bool) -> int:
