@@ -23,8 +23,9 @@ def _prepare_run_dir(a: argparse.Namespace) -> Path:
     return run_dir
 
 
-def _train(a: argparse.Namespace, task: str, overrides: dict, defaults: dict) -> int:
-    """Load the config (--config, else ``defaults``; then ``overrides``), build the task, train.
+def _train(a: argparse.Namespace, task: str, overrides: dict) -> int:
+    """Load the config (--config, else the task's defaults; then ``overrides``), build the task,
+    train.
 
     The config's task must be ``task``; every setup error becomes one line (exit 2).
     """
@@ -37,8 +38,7 @@ def _train(a: argparse.Namespace, task: str, overrides: dict, defaults: dict) ->
 
     run_dir = _prepare_run_dir(a)
     if a.config is None:
-        overrides = {**defaults, **{k: v for k, v in overrides.items() if v is not None}}
-        overrides["task"] = task
+        overrides = {**overrides, "task": task}
     distributed.init_from_env()
     try:
         config = load_config(a.config, **overrides)
@@ -58,7 +58,7 @@ def _train(a: argparse.Namespace, task: str, overrides: dict, defaults: dict) ->
 
 
 def cmd_train_image(a: argparse.Namespace) -> int:
-    return _train(a, "image", {"data": a.data, "val": a.val, "steps": a.steps}, {})
+    return _train(a, "image", {"data": a.data, "val": a.val, "steps": a.steps})
 
 
 def cmd_train_audio(a: argparse.Namespace) -> int:
@@ -67,8 +67,7 @@ def cmd_train_audio(a: argparse.Namespace) -> int:
         overrides["sample_rate"] = a.sample_rate
     if a.kbps is not None:
         overrides["kbps"] = parse_kbps_list(a.kbps)
-    defaults = {"n": 64, "m": 64, "batch_size": 8, "lr": 3e-4, "val_every": 500, "steps": 20000}
-    return _train(a, "audio", overrides, defaults)
+    return _train(a, "audio", overrides)
 
 
 def parse_kbps_list(text: str) -> list[float]:
@@ -99,14 +98,7 @@ def cmd_train_comm(a: argparse.Namespace) -> int:
     overrides: dict = {"code_n": a.n, "code_k": a.k, "steps": a.steps, "hidden": a.hidden}
     if a.ebno_db is not None:
         overrides["ebno_db"] = parse_db_range(a.ebno_db, "--ebno-db")
-    defaults = {
-        "batch_size": 1024,
-        "lr": 1e-3,
-        "val_every": 1000,
-        "checkpoint_minutes": 2.0,
-        "steps": 20000,
-    }
-    return _train(a, "comm", overrides, defaults)
+    return _train(a, "comm", overrides)
 
 
 def cmd_train_jscc(a: argparse.Namespace) -> int:
@@ -120,15 +112,7 @@ def cmd_train_jscc(a: argparse.Namespace) -> int:
     }
     if a.snr_db is not None:
         overrides["snr_db"] = parse_db_range(a.snr_db, "--snr-db")
-    defaults = {
-        "crop": 64,
-        "batch_size": 32,
-        "lr": 3e-4,
-        "val_every": 1000,
-        "val_images": 8,
-        "steps": 20000,
-    }
-    return _train(a, "jscc", overrides, defaults)
+    return _train(a, "jscc", overrides)
 
 
 def cmd_export(a: argparse.Namespace) -> int:

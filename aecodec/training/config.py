@@ -84,7 +84,8 @@ class TrainConfig:
 
 
 def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
-    """Read a TOML file (keys = TrainConfig fields), then apply non-None overrides."""
+    """TrainConfig defaults, then the task's own defaults (aecodec.training.tasks), then a TOML
+    file (keys = TrainConfig fields), then the non-None ``overrides``."""
     values: dict = {}
     if path is not None:
         with open(path, "rb") as f:
@@ -94,7 +95,10 @@ def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
         if unknown:
             raise ConfigError(f"unknown config keys: {', '.join(sorted(unknown))}")
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return TrainConfig(**values)
+    from aecodec.training.tasks import task_spec  # the table imports this module
+
+    task = str(values.get("task", TrainConfig.task))
+    return TrainConfig(**{**dict(task_spec(task).defaults), **values})
 
 
 def _toml_value(v: object) -> str:

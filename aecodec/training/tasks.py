@@ -25,7 +25,8 @@ class TaskSpec:
     kind and architecture of the exported model; storage: how export stores the weights,
     "fp16-frozen" (parameters rounded to fp16, then the CDF tables frozen: the file is exactly
     what encoder and decoder run), "fp16" (every float tensor; no bitstream depends on them) or
-    "fp32" (as trained).
+    "fp32" (as trained); defaults: the task's own values of TrainConfig fields, which a
+    config file or the command line may still override.
     """
 
     task: str
@@ -35,6 +36,7 @@ class TaskSpec:
     kind: str
     arch: str
     storage: str
+    defaults: tuple[tuple[str, object], ...] = ()  # this task's values of TrainConfig fields
 
     def make(self, config: TrainConfig):
         """A Task (see aecodec.training.loop) for ``config``; imports only this task's code."""
@@ -54,11 +56,17 @@ TASKS: dict[str, TaskSpec] = {
         TaskSpec("image-context", _T + "context_task", "ContextTask", "hyperprior_arch",
                  "image", "mean-scale-hyperprior", "fp16-frozen"),
         TaskSpec("audio", _T + "audio_task", "AudioTask", "audio_arch", "audio",
-                 "audio-hyperprior", "fp16-frozen"),
+                 "audio-hyperprior", "fp16-frozen",
+                 (("n", 64), ("m", 64), ("batch_size", 8), ("val_every", 500),
+                  ("steps", 20000))),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
-                 "comm-autoencoder", "fp32"),
+                 "comm-autoencoder", "fp32",
+                 (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),
+                  ("checkpoint_minutes", 2.0), ("steps", 20000))),
         TaskSpec("jscc", _T + "jscc_task", "JSCCTask", "jscc_arch", "jscc", "deep-jscc",
-                 "fp16"),
+                 "fp16",
+                 (("crop", 64), ("batch_size", 32), ("val_every", 1000), ("val_images", 8),
+                  ("steps", 20000))),
         TaskSpec("softcast", _T + "softcast_task", "SoftCastTask", "refiner_arch", "softcast",
                  "softcast-refiner", "fp16"),
     )

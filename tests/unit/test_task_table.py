@@ -32,3 +32,14 @@ def test_loading_a_model_of_the_wrong_kind_names_both_kinds() -> None:
         zoo.load("hyperprior-v4", kind="jscc")
     with pytest.raises(ModelError, match="unknown model"):
         zoo.entry_of_kind("no-such-model", "image")
+
+
+def test_a_tasks_own_defaults_apply_and_a_config_file_overrides_them(tmp_path) -> None:
+    from aecodec.training.config import load_config
+
+    jscc = load_config(None, task="jscc")
+    assert (jscc.crop, jscc.batch_size) == (64, 32)  # the task's, not the image task's 256, 8
+    assert load_config(None).crop == 256
+    file = tmp_path / "c.toml"
+    file.write_text('task = "jscc"\ncrop = 128\n')
+    assert load_config(file).crop == 128 and load_config(file, crop=192).crop == 192
