@@ -1,4 +1,4 @@
-"""Image quality metrics on uint8 RGB arrays [H, W, 3]."""
+"""Quality metrics: images as uint8 RGB arrays [H, W, 3]; SI-SDR of audio signals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["psnr_rgb", "mse_rgb", "ms_ssim_rgb", "ms_ssim_db"]
+__all__ = ["psnr_rgb", "mse_rgb", "ms_ssim_rgb", "ms_ssim_db", "si_sdr_db"]
 
 
 def mse_rgb(a: np.ndarray, b: np.ndarray) -> float:
@@ -39,3 +39,16 @@ def ms_ssim_rgb(a: np.ndarray, b: np.ndarray) -> float:
 def ms_ssim_db(value: float) -> float:
     """MS-SSIM in dB: -10 log10(1 - ms_ssim)."""
     return math.inf if value >= 1 else -10 * math.log10(1 - value)
+
+
+def si_sdr_db(reference: torch.Tensor, estimate: torch.Tensor) -> torch.Tensor:
+    """Scale-invariant SDR in dB (Le Roux et al. 2019), per row: Tensor[B, T] -> Tensor[B].
+
+    Both signals are made zero-mean; the reference is scaled to best fit the estimate.
+    """
+    ref = reference - reference.mean(-1, keepdim=True)
+    est = estimate - estimate.mean(-1, keepdim=True)
+    scale = (est * ref).sum(-1, keepdim=True) / (ref.pow(2).sum(-1, keepdim=True) + 1e-12)
+    target = scale * ref
+    noise = est - target
+    return 10 * torch.log10((target.pow(2).sum(-1) + 1e-12) / (noise.pow(2).sum(-1) + 1e-12))

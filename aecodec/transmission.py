@@ -161,7 +161,7 @@ def jscc_transmit(
 
 def find_refiner(ratio: float, channel: str) -> str:
     """The registered SoftCast refiner for a bandwidth ratio and channel (default first)."""
-    from aecodec.training.jscc_task import parse_ratio
+    from aecodec.channel.ratio import parse_ratio
 
     return _find_model(
         "softcast", lambda c: parse_ratio(c["ratio"]), ratio, channel, "SoftCast refiner"

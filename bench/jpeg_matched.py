@@ -20,8 +20,8 @@ import torch
 
 from aecodec import api, media, zoo
 from aecodec.bench.codecs import jpeg
+from aecodec.datasets import list_images
 from aecodec.metrics import psnr_rgb
-from aecodec.training.image_data import list_images
 
 __all__ = ["run_jpeg_matched", "markdown_table"]
 

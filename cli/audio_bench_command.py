@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from aecodec.cli.arguments import parse_names, parse_numbers
 from aecodec.cli.bench_common import default_data_root, write_results
 from aecodec.cli.progress import progress_bar
 from aecodec.errors import AecodecError
@@ -14,27 +15,17 @@ from aecodec.errors import AecodecError
 __all__ = ["add_audio_bench_command"]
 
 
-def _parse_kbps(text: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        raise AecodecError(f"--kbps: expected numbers like 6,12,24, got {text!r}") from None
-    if not values or min(values) <= 0:
-        raise AecodecError(f"--kbps: rates must be positive, got {text!r}")
-    return values
-
-
 def cmd_audio(a: argparse.Namespace) -> int:
     from aecodec.bench.audio.codecs import make_audio_codecs
     from aecodec.bench.audio.report import plot_summary, summary_table
     from aecodec.bench.audio.runner import run_audio_bench
-    from aecodec.training.audio_data import list_audio, split_holdout
+    from aecodec.datasets import list_audio, split_holdout
 
     data = Path(a.data) if a.data else default_data_root() / "speech" / "test"
-    targets = _parse_kbps(a.kbps)
+    targets = parse_numbers(a.kbps, "--kbps", positive=True)
     try:
         files = list_audio(data)
-        codecs = make_audio_codecs([c.strip() for c in a.codecs.split(",")], a.model)
+        codecs = make_audio_codecs(parse_names(a.codecs), a.model)
     except (FileNotFoundError, ValueError) as e:
         raise AecodecError(str(e)) from None
     if a.holdout_every < 0:

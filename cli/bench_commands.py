@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from aecodec.cli.arguments import parse_db_grid, parse_names, parse_numbers
 from aecodec.cli.audio_bench_command import add_audio_bench_command
-from aecodec.cli.bench_common import default_data_root, parse_ebno_grid, write_results
+from aecodec.cli.bench_common import default_data_root, write_results
 from aecodec.cli.jscc_bench_commands import add_jscc_bench_commands
 from aecodec.cli.progress import progress_bar
 from aecodec.errors import AecodecError
@@ -18,17 +19,14 @@ __all__ = ["add_bench_commands"]
 
 def cmd_jpeg_matched(a: argparse.Namespace) -> int:
     from aecodec.bench.jpeg_matched import markdown_table, run_jpeg_matched
-    from aecodec.training.image_data import list_images
+    from aecodec.datasets import list_images
 
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
     try:
         count = len(list_images(data))
     except FileNotFoundError as e:
         raise AecodecError(str(e)) from None
-    try:
-        qualities = [float(q) for q in a.qualities.split(",")]
-    except ValueError:
-        raise AecodecError(f"--qualities: not a list of numbers: {a.qualities!r}") from None
+    qualities = parse_numbers(a.qualities, "--qualities")
     if a.refine < 0 or a.jobs < 1:
         raise AecodecError("--refine must be 0 or more and --jobs at least 1")
     with progress_bar(count, "images") as tick:
@@ -87,14 +85,14 @@ def cmd_image(a: argparse.Namespace) -> int:
     from aecodec.bench.codecs.registry import make_codecs
     from aecodec.bench.harness import run_codec
     from aecodec.bench.report import load_anchor_curves, plot_curves, summary_table
-    from aecodec.training.image_data import list_images
+    from aecodec.datasets import list_images
 
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
     try:
         images = list_images(data)
     except FileNotFoundError as e:
         raise AecodecError(str(e)) from None
-    codecs = make_codecs([c.strip() for c in a.codecs.split(",") if c.strip()])
+    codecs = make_codecs(parse_names(a.codecs))
     if a.jobs < 1:
         raise AecodecError("--jobs must be at least 1")
     for path in images:  # fail early, with the file's name, on an unreadable image
@@ -132,7 +130,7 @@ def cmd_channel(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.channel_bench import markdown_table, plot_bler, run_channel_bench
 
-    grid = parse_ebno_grid(a.ebno_db)
+    grid = parse_db_grid(a.ebno_db, "--ebno-db")
     if a.min_errors < 1 or a.max_blocks < 1:
         raise AecodecError("--min-errors and --max-blocks must be positive")
     name = a.model or f"comm-{a.n}-{a.k}"
@@ -157,7 +155,7 @@ def cmd_channel(a: argparse.Namespace) -> int:
 
 def cmd_rate_control(a: argparse.Namespace) -> int:
     from aecodec.bench.rate_control_check import check_rate_control, rate_control_table
-    from aecodec.training.image_data import list_images
+    from aecodec.datasets import list_images
 
     if not a.bpp > 0:
         raise AecodecError("--bpp must be positive")

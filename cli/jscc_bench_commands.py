@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from aecodec.cli.bench_common import default_data_root, parse_ebno_grid
+from aecodec.cli.arguments import parse_db_grid, parse_names, parse_ratio_arg
+from aecodec.cli.bench_common import default_data_root
 from aecodec.cli.progress import progress_bar
 from aecodec.errors import AecodecError
 
@@ -34,23 +35,19 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         summary_table,
         work_units,
     )
+    from aecodec.datasets import list_images
     from aecodec.digital.calibration import Calibration
-    from aecodec.training.image_data import list_images
-    from aecodec.training.jscc_task import parse_ratio
     from aecodec.transmission import find_jscc_model
 
-    grid = parse_ebno_grid(a.snr_db)
-    designs = parse_ebno_grid(a.design_snr_db) if a.design_snr_db else []
-    ideal = [c for c in a.ideal.split(",") if c]
+    grid = parse_db_grid(a.snr_db, "--snr-db")
+    designs = parse_db_grid(a.design_snr_db, "--design-snr-db") if a.design_snr_db else []
+    ideal = parse_names(a.ideal)
     for c in ideal:
         if c not in ("j2k", "aec"):
             raise AecodecError(f"--ideal: unknown codec {c!r} (use j2k, aec)")
     if a.thumbnail < 0 or a.thumbnail % 4:
         raise AecodecError("--thumbnail must be a positive multiple of 4 (or 0 for none)")
-    try:
-        ratio = parse_ratio(a.ratio)
-    except ValueError as e:
-        raise AecodecError(f"--ratio: {e}") from None
+    ratio = parse_ratio_arg(a.ratio)
     model = a.model or find_jscc_model(ratio, a.channel)
     zoo.entry_of_kind(model, "jscc")
     data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
@@ -63,7 +60,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     images = load_images(paths, a.thumbnail)
     if not images:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
-    practical = [c for c in a.practical.split(",") if c]
+    practical = parse_names(a.practical)
     for c in practical:
         if c not in ("j2k", "aec"):
             raise AecodecError(f"--practical: unknown codec {c!r} (use j2k, aec)")
@@ -111,7 +108,7 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
     from aecodec.bench.jscc_bench import load_images
-    from aecodec.training.image_data import list_images
+    from aecodec.datasets import list_images
 
     single: dict[float, str] = {}
     for item in a.single.split(","):
@@ -148,7 +145,7 @@ def cmd_ldpc(a: argparse.Namespace) -> int:
     from aecodec.digital.calibration import Calibration
     from aecodec.digital.mcs import MCS_TABLE
 
-    grid = parse_ebno_grid(a.snr_db)
+    grid = parse_db_grid(a.snr_db, "--snr-db")
     calib = Calibration(Path(a.out), seed=a.seed)
     with progress_bar(len(MCS_TABLE), "MCS") as tick:
         for mcs in MCS_TABLE:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from aecodec.cli.arguments import parse_db_range, parse_numbers
 from aecodec.errors import AecodecError, ConfigError
 
 __all__ = ["add_train_commands"]
@@ -66,32 +67,8 @@ def cmd_train_audio(a: argparse.Namespace) -> int:
     if a.sample_rate is not None:
         overrides["sample_rate"] = a.sample_rate
     if a.kbps is not None:
-        overrides["kbps"] = parse_kbps_list(a.kbps)
+        overrides["kbps"] = parse_numbers(a.kbps, "--kbps", positive=True, increasing=True)
     return _train(a, "audio", overrides)
-
-
-def parse_kbps_list(text: str) -> list[float]:
-    """'3,6,12' -> [3.0, 6.0, 12.0]: positive and increasing, else a one-line error."""
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        raise AecodecError(f"--kbps: expected numbers like 3,6,12, got {text!r}") from None
-    if not values or min(values) <= 0 or values != sorted(values):
-        raise AecodecError(f"--kbps: expected positive increasing rates, got {text!r}")
-    return values
-
-
-def parse_db_range(text: str, flag: str) -> list[float]:
-    """'7' -> [7, 7]; '5:8' -> [5, 8] (dB); errors name the option ``flag``."""
-    try:
-        parts = [float(v) for v in text.split(":")]
-    except ValueError:
-        raise AecodecError(f"{flag}: expected DB or LOW:HIGH, got {text!r}") from None
-    if len(parts) == 1:
-        parts = parts * 2
-    if len(parts) != 2 or parts[0] > parts[1]:
-        raise AecodecError(f"{flag}: expected DB or LOW:HIGH with LOW <= HIGH, got {text!r}")
-    return parts
 
 
 def cmd_train_comm(a: argparse.Namespace) -> int:

@@ -15,19 +15,11 @@ import json
 import math
 from pathlib import Path
 
+from aecodec.cli.arguments import parse_ratio_arg
 from aecodec.defaults import TRANSMIT_SCHEMES
 from aecodec.errors import AecodecError
 
 __all__ = ["add_transmit_command"]
-
-
-def _ratio(text: str) -> float:
-    from aecodec.training.jscc_task import parse_ratio
-
-    try:
-        return parse_ratio(text)
-    except ValueError as e:
-        raise AecodecError(f"--ratio: {e}") from None
 
 
 def _ms_ssim_or_none(pixels, received) -> float | None:
@@ -48,7 +40,7 @@ def cmd_transmit(a: argparse.Namespace) -> int:
 
     if not math.isfinite(a.snr_db) or not -30 <= a.snr_db <= 60:
         raise AecodecError("--snr-db must be between -30 and 60 dB")
-    ratio = _ratio(a.ratio)
+    ratio = parse_ratio_arg(a.ratio)
     out = Path(a.output)
     if out.exists() and not a.force:
         raise AecodecError(f"{out} exists (use -f to overwrite)")

@@ -9,24 +9,12 @@ import torch
 from torch import Tensor
 
 from aecodec.errors import ConfigError
-from aecodec.media_audio import AUDIO_SUFFIXES, read_audio, resample
-from aecodec.training.files import list_files
+from aecodec.media_audio import read_audio, resample
 
-__all__ = ["list_audio", "split_holdout", "load_clips", "AudioCropSampler"]
+__all__ = ["load_clips", "AudioCropSampler"]
 
 # mono mixes drawn for each crop: left, right, mid, side (stereo); mono files give their channel
 _MIXES = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.5, -0.5]], dtype=np.float32)
-
-
-def list_audio(folder: str | Path) -> list[Path]:
-    """Sorted audio files directly in ``folder``; a clear error if there are none."""
-    return list_files(folder, AUDIO_SUFFIXES, "audio files")
-
-
-def split_holdout(files: list[Path], every: int) -> tuple[list[Path], list[Path]]:
-    """(train, held out): every ``every``-th file (sorted order) is held out for validation."""
-    held = files[every - 1 :: every] if every > 0 else []
-    return [f for f in files if f not in held], held
 
 
 def load_clips(files: list[Path], rate: int) -> list[np.ndarray]:

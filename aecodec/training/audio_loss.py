@@ -5,13 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = [
-    "stft_sizes",
-    "multi_resolution_stft_loss",
-    "pre_emphasis",
-    "audio_distortion",
-    "si_sdr_db",
-]
+__all__ = []
 
 
 def stft_sizes(sample_rate: int) -> tuple[int, ...]:
@@ -71,16 +65,3 @@ def audio_distortion(
     if stft_weight == 0:
         return waveform
     return waveform + stft_weight * multi_resolution_stft_loss(x, x_hat, stft_sizes(sample_rate))
-
-
-def si_sdr_db(reference: Tensor, estimate: Tensor) -> Tensor:
-    """Scale-invariant SDR in dB (Le Roux et al. 2019), per row: Tensor[B, T] -> Tensor[B].
-
-    Both signals are made zero-mean; the reference is scaled to best fit the estimate.
-    """
-    ref = reference - reference.mean(-1, keepdim=True)
-    est = estimate - estimate.mean(-1, keepdim=True)
-    scale = (est * ref).sum(-1, keepdim=True) / (ref.pow(2).sum(-1, keepdim=True) + 1e-12)
-    target = scale * ref
-    noise = est - target
-    return 10 * torch.log10((target.pow(2).sum(-1) + 1e-12) / (noise.pow(2).sum(-1) + 1e-12))

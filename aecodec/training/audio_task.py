@@ -14,11 +14,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from aecodec.datasets import list_audio, split_holdout
 from aecodec.errors import ConfigError
+from aecodec.metrics import si_sdr_db
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.training import distributed
-from aecodec.training.audio_data import AudioCropSampler, list_audio, load_clips, split_holdout
-from aecodec.training.audio_loss import audio_distortion, si_sdr_db
+from aecodec.training.audio_data import AudioCropSampler, load_clips
+from aecodec.training.audio_loss import audio_distortion
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 from aecodec.training.warm_start import warm_start

@@ -10,17 +10,10 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from aecodec.datasets import list_images
 from aecodec.errors import ConfigError
-from aecodec.training.files import list_files
 
-__all__ = ["IMAGE_SUFFIXES", "list_images", "load_validation_images", "ImageCropSampler"]
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm"}
-
-
-def list_images(folder: str | Path) -> list[Path]:
-    """Sorted image files directly in ``folder``; a clear error if there are none."""
-    return list_files(folder, IMAGE_SUFFIXES, "images")
+__all__ = ["load_validation_images", "ImageCropSampler"]
 
 
 def load_validation_images(

@@ -10,11 +10,11 @@ with a blind transmitter, on fixed noise (a seeded generator), so runs are compa
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import numpy as np
 import torch
 
+from aecodec.channel.ratio import parse_ratio
 from aecodec.errors import ConfigError
 from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
 from aecodec.training import distributed
@@ -22,20 +22,9 @@ from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
 from aecodec.training.warm_start import warm_start
 
-__all__ = ["jscc_arch", "JSCCTask", "jscc_config_from", "parse_ratio", "check_snr_range"]
+__all__ = ["jscc_arch", "JSCCTask", "jscc_config_from", "check_snr_range"]
 
 _VAL_SIDE = 256  # validation uses the central VAL_SIDE x VAL_SIDE crop of each image
-
-
-def parse_ratio(text: str | float) -> float:
-    """'1/6' or '0.1667' -> float bandwidth ratio in (0, 1]; ValueError otherwise."""
-    try:
-        value = float(Fraction(str(text).strip()))
-    except (ValueError, ZeroDivisionError):
-        raise ConfigError(f"bandwidth ratio must look like 1/6, got {text!r}") from None
-    if not 0 < value <= 1:
-        raise ConfigError(f"bandwidth ratio must be in (0, 1], got {text!r}")
-    return value
 
 
 def jscc_config_from(config: TrainConfig) -> JSCCConfig:

@@ -14,11 +14,13 @@ import math
 import numpy as np
 import torch
 
+from aecodec.channel.ratio import parse_ratio
+from aecodec.datasets import list_images
 from aecodec.models.softcast_refiner import RefinerConfig, SoftCastRefiner
 from aecodec.softcast import SoftCastResult, softcast_transmit
 from aecodec.training.config import TrainConfig
-from aecodec.training.image_data import ImageCropSampler, list_images
-from aecodec.training.jscc_task import check_snr_range, parse_ratio
+from aecodec.training.image_data import ImageCropSampler
+from aecodec.training.jscc_task import check_snr_range
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["refiner_arch", "SoftCastTask", "refiner_config_from"]

@@ -16,9 +16,10 @@ import argparse
 import numpy as np
 import torch
 
+from aecodec.datasets import list_audio, split_holdout
+from aecodec.metrics import si_sdr_db
 from aecodec.models.mdct import IMDCT, MDCT
-from aecodec.training.audio_data import list_audio, load_clips, split_holdout
-from aecodec.training.audio_loss import si_sdr_db
+from aecodec.training.audio_data import load_clips
 
 FRACTIONS = (0.125, 0.25, 0.5)
 

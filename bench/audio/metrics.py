@@ -15,7 +15,7 @@ import torch
 from scipy.signal import correlate
 
 from aecodec.media_audio import resample
-from aecodec.training.audio_loss import si_sdr_db
+from aecodec.metrics import si_sdr_db
 
 __all__ = [
     "align",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
+from aecodec.metrics import si_sdr_db
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
 from aecodec.training.audio_loss import (
     audio_distortion,
     multi_resolution_stft_loss,
     pre_emphasis,
-    si_sdr_db,
     stft_sizes,
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from aecodec.channel.ratio import parse_ratio
 from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
-from aecodec.training.jscc_task import parse_ratio
 
 
 def test_ratio_maps_to_latent_channels():
