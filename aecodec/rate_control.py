@@ -81,6 +81,7 @@ def largest_within(
     max_bytes: int,
     low: float,
     high: float,
+    *,
     steps: int = 10,
     integer: bool = False,
 ) -> tuple[bytes, float] | None:

@@ -32,7 +32,9 @@ def run_demo(quality: float) -> list[str]:
         f"{'aecodec q=' + format(quality, 'g'):<24}{len(data):>8}{len(data) * 8 / (h * w):>8.3f}"
         f"{psnr_rgb(pixels, decoded):>9.2f}",
     ]
-    match = largest_within(lambda q: media.encode_jpeg(pixels, int(q)), len(data), 1, 100, True)
+    match = largest_within(
+        lambda q: media.encode_jpeg(pixels, int(q)), len(data), 1, 100, integer=True
+    )
     if match is None:
         lines.append(f"{'JPEG 4:2:0':<24}  no JPEG fits in {len(data)} bytes")
     else:
