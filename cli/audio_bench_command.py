@@ -45,7 +45,7 @@ def cmd_audio(a: argparse.Namespace) -> int:
         same = (previous.get("data"), previous.get("holdout_every", 0))
         previous = previous if same == (str(data), a.holdout_every) else None
     with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
-        result = run_audio_bench(files, codecs, targets, speech, tick, previous)
+        result = run_audio_bench(files, codecs, targets, speech, tick, previous, a.perceptual)
     result = {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
     table = summary_table(result)
     write_results(out, stem, result, table)
@@ -77,6 +77,11 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
         "--speech",
         action=argparse.BooleanOptionalAction,
         help="report PESQ and STOI (default: when the folder path contains 'speech')",
+    )
+    p.add_argument(
+        "--perceptual",
+        action="store_true",
+        help="also ViSQOL (speech or audio mode) and, for speech, DNSMOS (about 3 s per clip)",
     )
     p.add_argument("--out", default="bench/results/audio", help="output folder")
     p.add_argument(

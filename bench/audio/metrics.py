@@ -1,8 +1,10 @@
-"""Audio quality metrics: PESQ (wideband), STOI, SI-SDR and log-mel spectral distance.
+"""Audio quality metrics: PESQ (wideband), STOI, ViSQOL, DNSMOS, SI-SDR, log-mel distance.
 
 All take float ``np.ndarray[T, C]`` reference and decoded signals at ``rate`` Hz. PESQ comes
 from the ``pesq`` package (ITU-T P.862.2, 16 kHz) and STOI from ``pystoi``; both are speech
-metrics and run on the mono mix. SI-SDR and log-mel distance average over channels.
+metrics and run on the mono mix. ViSQOL v3 (``visqol-python``: speech mode at 16 kHz with its
+lattice model, audio mode at 48 kHz) and DNSMOS P.835 (``speechmos``, no reference; its OVRL
+score) run on the mono mix too. SI-SDR and log-mel distance average over channels.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ __all__ = [
     "stoi",
     "pesq_available",
     "speech_metrics_available",
+    "perceptual_metrics_available",
+    "visqol",
+    "dnsmos_ovrl",
 ]
 
 MAX_LAG = 4096  # samples searched when aligning a decoder's output (codec delay)
@@ -133,3 +138,40 @@ def stoi(reference: np.ndarray, decoded: np.ndarray, rate: int) -> float:
     from pystoi import stoi as _stoi
 
     return float(_stoi(reference.mean(1), decoded.mean(1), rate, extended=False))
+
+
+def perceptual_metrics_available() -> bool:
+    """ViSQOL (with its lattice speech model) and DNSMOS are installed (the bench extra)."""
+    import importlib.util
+
+    needed = ("visqol", "ai_edge_litert", "speechmos", "onnxruntime", "librosa")
+    return all(importlib.util.find_spec(m) is not None for m in needed)
+
+
+@lru_cache(maxsize=2)
+def _visqol_api(mode: str):
+    from visqol.api import VisqolApi
+
+    api = VisqolApi()
+    api.create(mode=mode, use_lattice_model=True if mode == "speech" else None)
+    return api
+
+
+def visqol(reference: np.ndarray, decoded: np.ndarray, rate: int, speech: bool) -> float:
+    """ViSQOL v3 MOS-LQO (1 to 5) of the mono mixes: speech mode at 16 kHz (lattice model),
+    or audio mode at 48 kHz."""
+    target = 16000 if speech else 48000
+
+    def mono(x: np.ndarray) -> np.ndarray:
+        return resample(x.mean(1, keepdims=True), rate, target)[:, 0].astype(np.float64)
+
+    api = _visqol_api("speech" if speech else "audio")
+    return float(api.measure_from_arrays(mono(reference), mono(decoded), target).moslqo)
+
+
+def dnsmos_ovrl(decoded: np.ndarray, rate: int) -> float:
+    """DNSMOS P.835 overall quality (OVRL, 1 to 5) of the decoded mono mix at 16 kHz; needs no
+    reference (Reddy et al. 2022, the ONNX models that speechmos bundles)."""
+    from speechmos import dnsmos
+
+    return float(dnsmos.run(_mono16k(decoded, rate).astype(np.float32), 16000)["ovrl_mos"])

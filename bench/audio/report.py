@@ -10,6 +10,8 @@ __all__ = ["LABELS", "summary_table", "plot_summary"]
 LABELS = {
     "pesq": "PESQ-WB (higher is better)",
     "stoi": "STOI (higher is better)",
+    "visqol": "ViSQOL MOS-LQO (higher is better)",
+    "dnsmos": "DNSMOS OVRL (higher is better)",
     "si_sdr": "SI-SDR dB (higher is better)",
     "log_mel": "log-mel distance dB (lower is better)",
 }
@@ -27,7 +29,9 @@ def summary_table(result: dict) -> str:
     lines = []
     for codec, s in result["summary"].items():
         for i, target in enumerate(s["target_kbps"]):
-            cells = [_fmt(s[n][i], 3 if n in ("pesq", "stoi") else 2) for n in names]
+            cells = [
+                _fmt(s[n][i], 3 if n in ("pesq", "stoi", "visqol", "dnsmos") else 2) for n in names
+            ]
             lines.append(
                 f"| {codec} | {target:g} | {s['kbps'][i]:.2f} | " + " | ".join(cells) + " |"
             )

@@ -19,6 +19,7 @@ import numpy as np
 
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import AudioCodec
+from aecodec.errors import ConfigError
 from aecodec.media_audio import read_audio
 
 __all__ = ["metric_names", "run_audio_bench"]
@@ -26,24 +27,34 @@ __all__ = ["metric_names", "run_audio_bench"]
 Tick = Callable[[], None] | None
 
 
-def metric_names(speech: bool) -> list[str]:
+def metric_names(speech: bool, perceptual: bool = False) -> list[str]:
     """Metrics this run can report: PESQ and STOI for speech (when installed), always SI-SDR
-    and log-mel distance."""
+    and log-mel distance; with ``perceptual`` also ViSQOL (speech or audio mode) and, for
+    speech, DNSMOS (about 3 s of CPU per clip: ask for them with ``--perceptual``)."""
     names = []
     if speech and M.pesq_available():
         names.append("pesq")
     if speech and M.speech_metrics_available():
         names.append("stoi")
+    if perceptual:
+        if not M.perceptual_metrics_available():
+            raise ConfigError("--perceptual needs the bench extra: pip install 'aecodec[bench]'")
+        names += ["visqol", "dnsmos"] if speech else ["visqol"]
     return names + ["si_sdr", "log_mel"]
 
 
 def _measure(ref: np.ndarray, dec: np.ndarray, rate: int, names: list[str]) -> dict:
+    speech = "pesq" in names or "stoi" in names or "dnsmos" in names
     out = {}
     for name in names:
         if name == "pesq":
             out[name] = M.pesq_wb(ref, dec, rate)
         elif name == "stoi":
             out[name] = M.stoi(ref, dec, rate)
+        elif name == "visqol":
+            out[name] = M.visqol(ref, dec, rate, speech)
+        elif name == "dnsmos":
+            out[name] = M.dnsmos_ovrl(dec, rate)
         elif name == "si_sdr":
             out[name] = M.si_sdr(ref, dec)
         elif name == "log_mel":
@@ -87,13 +98,14 @@ def run_audio_bench(
     speech: bool,
     tick: Tick = None,
     previous: dict | None = None,
+    perceptual: bool = False,
 ) -> dict:
     """Every codec at every target on every file; see module docstring for the result.
 
     previous: an earlier result; codecs whose rows it holds with identical settings, files,
     targets and metrics are not rerun (``bench audio --reuse``).
     """
-    names = metric_names(speech)
+    names = metric_names(speech, perceptual)
     rows = []
     todo = []
     for codec in codecs:
