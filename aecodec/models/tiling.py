@@ -66,7 +66,12 @@ def tiled_analysis(
 
 @contextmanager
 def _single_threaded_kernels() -> Iterator[int]:
-    """Run torch ops single-threaded inside; yields the thread count that was set before."""
+    """Run torch ops single-threaded inside; yields the thread count that was set before.
+
+    PyTorch offers no per-call thread count, so this sets the process-wide intra-op count to
+    1 for the duration and restores it after (also on error): torch work that other Python
+    threads of the same process run meanwhile is single-threaded too. The pool in
+    tiled_synthesis puts the cores back to work, one tile per thread."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
