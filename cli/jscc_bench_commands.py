@@ -26,6 +26,18 @@ def _refiner_or_none(ratio: float, channel: str) -> str | None:
         return None
 
 
+def _image_paths(a: argparse.Namespace) -> tuple[Path, list[Path]]:
+    """(--data, else Kodak under the data root; its first --limit images, or all)."""
+    from aecodec.datasets import list_images
+
+    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
+    try:
+        paths = list_images(data)
+    except FileNotFoundError as e:
+        raise AecodecError(str(e)) from None
+    return data, paths[: a.limit] if a.limit else paths
+
+
 def cmd_jscc(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.jscc_bench import (
@@ -35,7 +47,6 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         summary_table,
         work_units,
     )
-    from aecodec.datasets import list_images
     from aecodec.digital.calibration import Calibration
     from aecodec.transmission import find_jscc_model
 
@@ -50,13 +61,7 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     ratio = parse_ratio_arg(a.ratio)
     model = a.model or find_jscc_model(ratio, a.channel)
     zoo.entry_of_kind(model, "jscc")
-    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
-    try:
-        paths = list_images(data)
-    except FileNotFoundError as e:
-        raise AecodecError(str(e)) from None
-    if a.limit:
-        paths = paths[: a.limit]
+    data, paths = _image_paths(a)
     images = load_images(paths, a.thumbnail)
     if not images:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
@@ -108,7 +113,6 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
     from aecodec.bench.jscc_bench import load_images
-    from aecodec.datasets import list_images
 
     single: dict[float, str] = {}
     for item in a.single.split(","):
@@ -121,12 +125,8 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
             raise AecodecError(f"--single: expected SNR=MODEL,..., got {item!r}")
     for name in [a.adaptive, *single.values()]:
         zoo.entry_of_kind(name, "jscc")
-    data = Path(a.data) if a.data else default_data_root() / "images" / "kodak"
-    try:
-        paths = list_images(data)
-    except FileNotFoundError as e:
-        raise AecodecError(str(e)) from None
-    images = load_images(paths[: a.limit] if a.limit else paths)
+    data, paths = _image_paths(a)
+    images = load_images(paths)
     with progress_bar(len(images) * len(single) * 3, "transmissions") as tick:
         result = compare_adaptive(images, a.adaptive, single, a.seed, tick or (lambda: None))
     result["data"] = str(data)

@@ -14,6 +14,7 @@ from aecodec.errors import ConfigError
 from aecodec.models.comm_autoencoder import CommAutoencoder, CommConfig
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
+from aecodec.training.rd_optim import backward_step
 
 __all__ = ["comm_arch", "CommTask", "comm_config_from"]
 
@@ -48,12 +49,7 @@ class CommTask:
         messages, ebno = self._draw(self.config.batch_size, self.generator)
         logits = self.forward_model(messages, ebno, self.generator)
         loss = F.cross_entropy(logits, messages)
-        opt = self.optimizers["main"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.config.clip_grad > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_grad)
-        opt.step()
+        backward_step(self.optimizers["main"], loss, self.config.clip_grad)
         errors = (logits.argmax(dim=1) != messages).float().mean()
         return {"loss": float(loss.detach()), "bler": float(errors)}
 

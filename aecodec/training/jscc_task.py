@@ -20,6 +20,7 @@ from aecodec.models.jscc import DeepJSCC, JSCCConfig, ratio_channels
 from aecodec.training import distributed
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
+from aecodec.training.rd_optim import backward_step
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["jscc_arch", "JSCCTask", "jscc_config_from", "check_snr_range"]
@@ -74,12 +75,7 @@ class JSCCTask:
         known = (torch.rand(b, generator=self.generator) < self.config.known_snr_prob).float()
         x_hat = self.forward_model(x, snr, known, generator=self.generator)
         mse = torch.mean((x_hat - x) ** 2)
-        opt = self.optimizers["main"]
-        opt.zero_grad(set_to_none=True)
-        mse.backward()
-        if self.config.clip_grad > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_grad)
-        opt.step()
+        backward_step(self.optimizers["main"], mse, self.config.clip_grad)
         return {"mse": float(mse.detach()), "psnr": _psnr(float(mse.detach()))}
 
     @torch.no_grad()

@@ -10,7 +10,7 @@ import torch
 
 from aecodec.training import distributed
 
-__all__ = ["rd_optimizers", "rd_backward_step"]
+__all__ = ["rd_optimizers", "rd_backward_step", "backward_step"]
 
 
 def rd_optimizers(
@@ -22,6 +22,17 @@ def rd_optimizers(
     return {"main": torch.optim.Adam(main, lr=lr), "aux": torch.optim.Adam(aux, lr=aux_lr)}
 
 
+def backward_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor, clip_grad: float) -> None:
+    """Backward ``loss`` and step ``optimizer``, its parameters' gradient norm clipped to
+    ``clip_grad`` first when that is positive (every task's step)."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip_grad > 0:
+        params = [p for g in optimizer.param_groups for p in g["params"]]
+        torch.nn.utils.clip_grad_norm_(params, clip_grad)
+    optimizer.step()
+
+
 def rd_backward_step(
     model: torch.nn.Module,
     optimizers: dict[str, torch.optim.Optimizer],
@@ -31,13 +42,7 @@ def rd_backward_step(
     """Backward the loss and step the main optimiser (norm clipped if clip_grad > 0), then one
     step of the auxiliary loss (gradients averaged across ranks under torchrun)."""
     main, aux = optimizers["main"], optimizers["aux"]
-    main.zero_grad(set_to_none=True)
-    loss.backward()
-    if clip_grad > 0:
-        torch.nn.utils.clip_grad_norm_(
-            [p for g in main.param_groups for p in g["params"]], clip_grad
-        )
-    main.step()
+    backward_step(main, loss, clip_grad)
     aux.zero_grad(set_to_none=True)
     model.aux_loss().backward()
     distributed.average_gradients([p for g in aux.param_groups for p in g["params"]])

@@ -21,6 +21,7 @@ from aecodec.softcast import SoftCastResult, softcast_transmit
 from aecodec.training.config import TrainConfig
 from aecodec.training.image_data import ImageCropSampler
 from aecodec.training.jscc_task import check_snr_range
+from aecodec.training.rd_optim import backward_step
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["refiner_arch", "SoftCastTask", "refiner_config_from"]
@@ -99,12 +100,7 @@ class SoftCastTask:
         out = self.model(est, torch.tensor(snrs[:n]))
         mse = torch.mean((out - x) ** 2)
         base = torch.mean((est.clamp(0, 1) - x) ** 2)
-        opt = self.optimizers["main"]
-        opt.zero_grad(set_to_none=True)
-        mse.backward()
-        if self.config.clip_grad > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_grad)
-        opt.step()
+        backward_step(self.optimizers["main"], mse, self.config.clip_grad)
         gain = 10 * math.log10(float(base) / max(float(mse.detach()), 1e-12))
         return {"mse": float(mse.detach()), "gain_db": gain}
 
