@@ -85,20 +85,47 @@ class TrainConfig:
 
 def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
     """TrainConfig defaults, then the task's own defaults (aecodec.training.tasks), then a TOML
-    file (keys = TrainConfig fields), then the non-None ``overrides``."""
+    file, then the non-None ``overrides``.
+
+    The file holds TrainConfig fields: the shared ones (data, steps, lr, ...) at the top, and
+    the task's own settings (TaskSpec.settings) either at the top too or in a table named after
+    the task, e.g. ``[audio]`` with ``n``, ``m``, ``kbps``.
+    """
+    from aecodec.training.tasks import task_spec  # the table imports this module
+
     values: dict = {}
     if path is not None:
         with open(path, "rb") as f:
             values = tomllib.load(f)
-        known = {f.name for f in fields(TrainConfig)}
-        unknown = set(values) - known
-        if unknown:
-            raise ConfigError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        values = _merge_task_table(values, task_spec)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    from aecodec.training.tasks import task_spec  # the table imports this module
-
     task = str(values.get("task", TrainConfig.task))
     return TrainConfig(**{**dict(task_spec(task).defaults), **values})
+
+
+def _merge_task_table(values: dict, task_spec) -> dict:  # noqa: ANN001
+    """Flatten a file's ``[task]`` table into its top-level keys, checking every key."""
+    task = str(values.get("task", TrainConfig.task))
+    spec = task_spec(task)
+    flat = {k: v for k, v in values.items() if not isinstance(v, dict)}
+    for name, table in values.items():
+        if not isinstance(table, dict):
+            continue
+        if name != task:
+            raise ConfigError(f"config has a [{name}] table but its task is {task!r}")
+        for key, value in table.items():
+            if key not in spec.settings:
+                raise ConfigError(
+                    f"[{task}] has no setting {key!r} (its settings: {', '.join(spec.settings)})"
+                )
+            if key in flat:
+                raise ConfigError(f"{key} is set both at the top and in [{task}]")
+            flat[key] = value
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = set(flat) - known
+    if unknown:
+        raise ConfigError(f"unknown config keys: {', '.join(sorted(unknown))}")
+    return flat
 
 
 def _toml_value(v: object) -> str:
@@ -112,5 +139,16 @@ def _toml_value(v: object) -> str:
 
 
 def dump_config(config: TrainConfig) -> str:
-    """TOML text of a config (round-trips through load_config)."""
-    return "".join(f"{k} = {_toml_value(v)}\n" for k, v in asdict(config).items())
+    """TOML text of a config (round-trips through load_config): the shared fields at the top,
+    the task's own settings in its ``[task]`` table."""
+    from aecodec.training.tasks import task_spec
+
+    settings = task_spec(config.task).settings
+    values = asdict(config)
+    top = "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items() if k not in settings)
+    table = "".join(f"{k} = {_toml_value(values[k])}\n" for k in settings)
+    return top + (f"\n[{_toml_key(config.task)}]\n" + table if settings else "")
+
+
+def _toml_key(name: str) -> str:
+    return name if name.replace("-", "").replace("_", "").isalnum() else _toml_value(name)

@@ -26,7 +26,9 @@ class TaskSpec:
     "fp16-frozen" (parameters rounded to fp16, then the CDF tables frozen: the file is exactly
     what encoder and decoder run), "fp16" (every float tensor; no bitstream depends on them) or
     "fp32" (as trained); defaults: the task's own values of TrainConfig fields, which a
-    config file or the command line may still override.
+    config file or the command line may still override; settings: the fields that describe
+    this task's model, link and loss, which a config file may group in a table named after
+    the task (``[audio]``: there ``n`` and ``m`` are the audio model's widths).
     """
 
     task: str
@@ -37,6 +39,7 @@ class TaskSpec:
     arch: str
     storage: str
     defaults: tuple[tuple[str, object], ...] = ()  # this task's values of TrainConfig fields
+    settings: tuple[str, ...] = ()  # the fields a config file may put in its [task] table
 
     def make(self, config: TrainConfig):
         """A Task (see aecodec.training.loop) for ``config``; imports only this task's code."""
@@ -48,27 +51,35 @@ class TaskSpec:
 
 
 _T = "aecodec.training."
+_HYPERPRIOR = ("n", "m", "lambdas", "context_slices", "context_hidden")
+_LINK = ("filters", "ratio", "snr_db", "channel")
 TASKS: dict[str, TaskSpec] = {
     s.task: s
     for s in (
         TaskSpec("image", _T + "image_task", "ImageTask", "hyperprior_arch", "image",
-                 "mean-scale-hyperprior", "fp16-frozen"),
+                 "mean-scale-hyperprior", "fp16-frozen", (), _HYPERPRIOR),
         TaskSpec("image-context", _T + "context_task", "ContextTask", "hyperprior_arch",
-                 "image", "mean-scale-hyperprior", "fp16-frozen"),
+                 "image", "mean-scale-hyperprior", "fp16-frozen", (),
+                 (*_HYPERPRIOR, "latent_crops", "context_lr_scale")),
         TaskSpec("audio", _T + "audio_task", "AudioTask", "audio_arch", "audio",
                  "audio-hyperprior", "fp16-frozen",
                  (("n", 64), ("m", 64), ("batch_size", 8), ("val_every", 500),
-                  ("steps", 20000))),
+                  ("steps", 20000)),
+                 ("n", "m", "sample_rate", "mdct_hop", "strides", "linear_skip", "widths",
+                  "kbps", "segment", "stft_weight", "emphasis", "rate_lr", "max_beta",
+                  "beta_init", "holdout_every", "val_seconds")),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
                  "comm-autoencoder", "fp32",
                  (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),
-                  ("checkpoint_minutes", 2.0), ("steps", 20000))),
+                  ("checkpoint_minutes", 2.0), ("steps", 20000)),
+                 ("code_n", "code_k", "hidden", "ebno_db", "val_blocks")),
         TaskSpec("jscc", _T + "jscc_task", "JSCCTask", "jscc_arch", "jscc", "deep-jscc",
                  "fp16",
                  (("crop", 64), ("batch_size", 32), ("val_every", 1000), ("val_images", 8),
-                  ("steps", 20000))),
+                  ("steps", 20000)),
+                 (*_LINK, "known_snr_prob")),
         TaskSpec("softcast", _T + "softcast_task", "SoftCastTask", "refiner_arch", "softcast",
-                 "softcast-refiner", "fp16"),
+                 "softcast-refiner", "fp16", (), (*_LINK, "hidden")),
     )
 }  # fmt: skip
 

@@ -43,3 +43,25 @@ def test_a_tasks_own_defaults_apply_and_a_config_file_overrides_them(tmp_path) -
     file = tmp_path / "c.toml"
     file.write_text('task = "jscc"\ncrop = 128\n')
     assert load_config(file).crop == 128 and load_config(file, crop=192).crop == 192
+
+
+def test_a_config_groups_its_tasks_settings_in_a_table_and_errors_name_the_key(tmp_path) -> None:
+    import pytest
+
+    from aecodec.training.config import dump_config, load_config
+
+    file = tmp_path / "a.toml"
+    file.write_text('task = "audio"\nsteps = 10\n\n[audio]\nn = 48\nkbps = [3.0, 6.0]\n')
+    config = load_config(file)
+    assert (config.n, config.kbps, config.m, config.steps) == (48, [3.0, 6.0], 64, 10)
+    again = tmp_path / "b.toml"
+    again.write_text(dump_config(config))
+    assert "\n[audio]\n" in again.read_text() and load_config(again) == config
+    for text, message in [
+        ('task = "audio"\n[image]\nn = 8\n', r"\[image\] table but its task is 'audio'"),
+        ('task = "audio"\n[audio]\nlr = 1.0\n', r"\[audio\] has no setting 'lr'"),
+        ('task = "audio"\nn = 8\n[audio]\nn = 9\n', "both at the top and in"),
+    ]:
+        file.write_text(text)
+        with pytest.raises(ConfigError, match=message):
+            load_config(file)
