@@ -71,7 +71,9 @@ def cmd_jscc(a: argparse.Namespace) -> int:
             raise AecodecError(f"--practical: unknown codec {c!r} (use j2k, aec)")
     if a.channel != "awgn" or a.no_practical:
         practical = []  # the LDPC chains are simulated over AWGN only
-    refiner = _refiner_or_none(ratio, a.channel)
+    refiner = a.refiner or _refiner_or_none(ratio, a.channel)
+    if a.refiner:
+        zoo.entry_of_kind(a.refiner, "softcast")
     total = work_units(
         len(images), len(grid), len(ideal), len(designs), len(practical), bool(refiner)
     )
@@ -171,6 +173,9 @@ def add_jscc_bench_commands(bench: argparse._SubParsersAction) -> None:
     j.add_argument("--ratio", default="1/6", help="bandwidth ratio k/n (picks the model)")
     j.add_argument("--channel", choices=["awgn", "rayleigh"], default="awgn")
     j.add_argument("--model", help="deep JSCC model (default: the one for --ratio/--channel)")
+    j.add_argument(
+        "--refiner", help="SoftCast refiner (default: the registered one for --ratio/--channel)"
+    )
     j.add_argument(
         "--design-snr-db", default="0,5,10,15,20", help="design SNRs of the fixed LDPC chains"
     )

@@ -175,3 +175,13 @@ def test_bench_jscc_writes_json_table_and_plot(tmp_path: Path, kodak_dir: Path, 
     softcast = result["schemes"]["softcast"]["psnr"]
     assert softcast[0] < softcast[1]
     assert (out / "t.png").stat().st_size > 0 and "djscc" in capsys.readouterr().out
+
+
+def test_bench_jscc_refuses_a_refiner_of_another_kind(tmp_path: Path, demo_pixels, capsys):
+    data = tmp_path / "img"
+    data.mkdir()
+    (data / "a.png").write_bytes(media.encode_png(np.ascontiguousarray(demo_pixels[:64, :64])))
+    args = ["bench", "jscc", "--data", str(data), "--snr-db", "0:10:10", "--no-practical"]
+    args += ["--ideal", "j2k", "--refiner", "jscc-awgn-1-6", "--out", str(tmp_path / "out")]
+    assert main(args) == 2
+    assert "is a deep JSCC model, not a SoftCast refiner" in capsys.readouterr().err
