@@ -13,7 +13,7 @@ import numpy as np
 
 from aecodec.errors import ModelError
 
-__all__ = ["compress_to_bpp", "largest_within"]
+__all__ = ["compress_to_bpp", "largest_within", "jpeg_within"]
 
 
 def compress_to_bpp(
@@ -117,3 +117,16 @@ def largest_within(
         else:
             hi_q = q
     return best
+
+
+def jpeg_within(
+    pixels: np.ndarray, max_bytes: int, subsampling: str = "4:2:0"
+) -> tuple[bytes, int] | None:
+    """The highest-quality JPEG (aecodec.media.encode_jpeg, quality 1..100) of uint8 RGB
+    ``pixels`` [H, W, 3] whose file is at most ``max_bytes``: (bytes, quality), or None."""
+    from aecodec import media
+
+    fit = largest_within(
+        lambda q: media.encode_jpeg(pixels, int(q), subsampling), max_bytes, 1, 100, integer=True
+    )
+    return None if fit is None else (fit[0], int(fit[1]))

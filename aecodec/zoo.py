@@ -149,18 +149,20 @@ def entry_of_kind(name: str, kind: str, weights_dir: Path = WEIGHTS_DIR) -> ZooE
     """The registry entry of ``name``, checked to be a model of ``kind`` (a key of KINDS),
     without loading its weights; ModelError with a one-line message otherwise."""
     entries = registry(weights_dir)
-    what = KINDS.get(kind, f"a {kind} model")
     if name not in entries and name not in retired(weights_dir):
+        what = KINDS.get(kind, f"a {kind} model").split(" ", 1)[1]
         known = ", ".join(sorted(n for n, e in entries.items() if e.kind == kind)) or "none"
-        raise ModelError(
-            f"unknown model {name!r}: no {what.split(' ', 1)[1]} of that name (known: {known})"
-        )
+        raise ModelError(f"unknown model {name!r}: no {what} of that name (known: {known})")
     entry = _entry(name, weights_dir)
+    _check_kind(entry, kind)
+    return entry
+
+
+def _check_kind(entry: ZooEntry, kind: str) -> None:
     if entry.kind != kind:
         what = KINDS.get(kind, f"a {kind} model")
         actual = KINDS.get(entry.kind, f"a {entry.kind} model")
-        raise ModelError(f"model {name!r} is {actual}, not {what}")
-    return entry
+        raise ModelError(f"model {entry.name!r} is {actual}, not {what}")
 
 
 @functools.lru_cache(maxsize=4)
@@ -187,6 +189,12 @@ def load(
     ModelError."""
     if name is None:
         name = default_model(kind or "image", weights_dir).name
+    try:
+        model, entry = _load_cached(name, weights_dir)  # no file read once cached
+    except ModelError:
+        if kind is not None:
+            entry_of_kind(name, kind, weights_dir)  # the message that lists this kind's models
+        raise
     if kind is not None:
-        entry_of_kind(name, kind, weights_dir)
-    return _load_cached(name, weights_dir)
+        _check_kind(entry, kind)
+    return model, entry

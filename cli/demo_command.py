@@ -15,7 +15,7 @@ def run_demo(quality: float) -> list[str]:
     """Lines of the demo report (aecodec vs JPEG 4:2:0 at the same or smaller file size)."""
     from aecodec import api, media
     from aecodec.metrics import psnr_rgb
-    from aecodec.rate_control import largest_within
+    from aecodec.rate_control import jpeg_within
 
     photo = resources.files("aecodec").joinpath("data/demo.png")
     pixels = media.read_image(photo.read_bytes(), name="demo.png")
@@ -32,15 +32,13 @@ def run_demo(quality: float) -> list[str]:
         f"{'aecodec q=' + format(quality, 'g'):<24}{len(data):>8}{len(data) * 8 / (h * w):>8.3f}"
         f"{psnr_rgb(pixels, decoded):>9.2f}",
     ]
-    match = largest_within(
-        lambda q: media.encode_jpeg(pixels, int(q)), len(data), 1, 100, integer=True
-    )
+    match = jpeg_within(pixels, len(data))
     if match is None:
         lines.append(f"{'JPEG 4:2:0':<24}  no JPEG fits in {len(data)} bytes")
     else:
         jdata, q = match
         lines.append(
-            f"{'JPEG 4:2:0 q=' + str(int(q)):<24}{len(jdata):>8}{len(jdata) * 8 / (h * w):>8.3f}"
+            f"{'JPEG 4:2:0 q=' + str(q):<24}{len(jdata):>8}{len(jdata) * 8 / (h * w):>8.3f}"
             f"{psnr_rgb(pixels, media.read_image(jdata)):>9.2f}"
         )
     lines.append(f"aecodec time: encode {t1 - t0:.2f} s, decode {t2 - t1:.2f} s")

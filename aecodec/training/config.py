@@ -96,15 +96,16 @@ def load_config(path: str | Path | None, **overrides: object) -> TrainConfig:
     values: dict = {}
     if path is not None:
         with open(path, "rb") as f:
-            values = tomllib.load(f)
-        values = _merge_task_table(values, task_spec)
+            values = _merge_task_table(tomllib.load(f))
     values.update({k: v for k, v in overrides.items() if v is not None})
     task = str(values.get("task", TrainConfig.task))
     return TrainConfig(**{**dict(task_spec(task).defaults), **values})
 
 
-def _merge_task_table(values: dict, task_spec) -> dict:  # noqa: ANN001
+def _merge_task_table(values: dict) -> dict:
     """Flatten a file's ``[task]`` table into its top-level keys, checking every key."""
+    from aecodec.training.tasks import task_spec
+
     task = str(values.get("task", TrainConfig.task))
     spec = task_spec(task)
     flat = {k: v for k, v in values.items() if not isinstance(v, dict)}
@@ -147,8 +148,4 @@ def dump_config(config: TrainConfig) -> str:
     values = asdict(config)
     top = "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items() if k not in settings)
     table = "".join(f"{k} = {_toml_value(values[k])}\n" for k in settings)
-    return top + (f"\n[{_toml_key(config.task)}]\n" + table if settings else "")
-
-
-def _toml_key(name: str) -> str:
-    return name if name.replace("-", "").replace("_", "").isalnum() else _toml_value(name)
+    return top + (f"\n[{config.task}]\n" + table if settings else "")

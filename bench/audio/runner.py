@@ -43,8 +43,7 @@ def metric_names(speech: bool, perceptual: bool = False) -> list[str]:
     return names + ["si_sdr", "log_mel"]
 
 
-def _measure(ref: np.ndarray, dec: np.ndarray, rate: int, names: list[str]) -> dict:
-    speech = "pesq" in names or "stoi" in names or "dnsmos" in names
+def _measure(ref: np.ndarray, dec: np.ndarray, rate: int, names: list[str], speech: bool) -> dict:
     out = {}
     for name in names:
         if name == "pesq":
@@ -132,7 +131,7 @@ def run_audio_bench(
                     "kbps": len(data) * 8 / seconds / 1000,
                     "lag": lag,
                     **used,
-                    **_measure(ref, aligned, rate, names),
+                    **_measure(ref, aligned, rate, names, speech),
                 }
                 rows.append(row)
                 if tick is not None:

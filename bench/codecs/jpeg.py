@@ -6,7 +6,7 @@ import numpy as np
 import PIL
 
 from aecodec import media
-from aecodec.rate_control import largest_within
+from aecodec.rate_control import jpeg_within
 
 __all__ = ["encode", "decode", "encode_at_most", "settings"]
 
@@ -28,7 +28,4 @@ def encode_at_most(
     pixels: np.ndarray, max_bytes: int, subsampling: str = "4:2:0"
 ) -> tuple[bytes, int] | None:
     """Highest-quality JPEG whose file is at most ``max_bytes``: (bytes, quality), or None."""
-    fit = largest_within(
-        lambda q: encode(pixels, int(q), subsampling), max_bytes, 1, 100, integer=True
-    )
-    return None if fit is None else (fit[0], int(fit[1]))
+    return jpeg_within(pixels, max_bytes, subsampling)
