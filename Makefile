@@ -28,7 +28,9 @@ test: lint
 test-slow: sync
 	$(UV) run --frozen pytest -m slow -q
 
-# Training photographs from Debian wallpaper packages, into ~/.cache/aecodec/photos (see
-# aecodec/training/fetch_photos.py for sources and licenses). Not needed by the tests.
+# Training photographs and music from Debian packages, into ~/.cache/aecodec/photos and
+# ~/.cache/aecodec/music (see aecodec/training/fetch_photos.py and fetch_music.py for sources
+# and licenses; AECODEC_CACHE moves the cache). Not needed by the tests.
 data: sync
 	$(UV) run --frozen python -m aecodec.training.fetch_photos
+	$(UV) run --frozen python -m aecodec.training.fetch_music

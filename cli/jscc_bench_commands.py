@@ -113,7 +113,11 @@ def cmd_jscc(a: argparse.Namespace) -> int:
 
 def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
     from aecodec import zoo
-    from aecodec.bench.jscc_adaptive import adaptive_table, compare_adaptive
+    from aecodec.bench.jscc_adaptive import (
+        adaptive_table,
+        compare_adaptive,
+        compare_adaptive_refiners,
+    )
     from aecodec.bench.jscc_bench import load_images
 
     single: dict[float, str] = {}
@@ -125,20 +129,25 @@ def cmd_jscc_adaptive(a: argparse.Namespace) -> int:
             sep = ""
         if not sep or not name:
             raise AecodecError(f"--single: expected SNR=MODEL,..., got {item!r}")
+    known = zoo.registry().get(a.adaptive)  # a refiner, else checked as deep JSCC
+    kind = "softcast" if known is not None and known.kind == "softcast" else "jscc"
     for name in [a.adaptive, *single.values()]:
-        zoo.entry_of_kind(name, "jscc")
+        zoo.entry_of_kind(name, kind)
     data, paths = _image_paths(a)
     images = load_images(paths)
-    with progress_bar(len(images) * len(single) * 3, "transmissions") as tick:
-        result = compare_adaptive(images, a.adaptive, single, a.seed, tick or (lambda: None))
+    compare = compare_adaptive if kind == "jscc" else compare_adaptive_refiners
+    per_image = 3 if kind == "jscc" else 1
+    with progress_bar(len(images) * len(single) * per_image, "transmissions") as tick:
+        result = compare(images, a.adaptive, single, a.seed, tick or (lambda: None))
     result["data"] = str(data)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".snr-adaptive.json.tmp"
+    stem = "snr-adaptive" if kind == "jscc" else f"snr-adaptive-{a.adaptive}"
+    tmp = out / f".{stem}.json.tmp"
     tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out / "snr-adaptive.json")
+    tmp.replace(out / f"{stem}.json")
     table = adaptive_table(result)
-    (out / "snr-adaptive.md").write_text(table)
+    (out / f"{stem}.md").write_text(table)
     sys.stdout.write(table)
     return 0
 
@@ -200,9 +209,12 @@ def add_jscc_bench_commands(bench: argparse._SubParsersAction) -> None:
     j.set_defaults(func=cmd_jscc)
 
     ad = bench.add_parser(
-        "jscc-adaptive", help="SNR-adaptive deep JSCC against models trained at one SNR"
+        "jscc-adaptive",
+        help="an SNR-adaptive deep JSCC model or SoftCast refiner against ones trained at one SNR",
     )
-    ad.add_argument("--adaptive", required=True, help="the SNR-adaptive model")
+    ad.add_argument(
+        "--adaptive", required=True, help="the SNR-adaptive deep JSCC model or SoftCast refiner"
+    )
     ad.add_argument("--single", required=True, help="SNR=MODEL,... models trained at one SNR")
     ad.add_argument("--data", help="image folder (default: $AECODEC_DATA/images/kodak)")
     ad.add_argument("--limit", type=int, default=0, help="only the first N images")

@@ -44,6 +44,9 @@ class AudioConfig:
     levels: rate levels; kbps: the rate each level was trained to reach, per mono channel.
     linear_skip: add a linear 1x1 path MDCT -> y beside the encoder and y -> MDCT beside the
     decoder, initialised to keep the lowest m bins (needs every stride 1 and m <= mdct_hop).
+    post_blocks: residual blocks of a postfilter on the decoder's MDCT coefficients, just
+    before the inverse MDCT (block i dilated 2**i frames; each starts as the identity). It is
+    decoder-side only: a model that adds it to trained weights codes the same bytes.
     """
 
     sample_rate: int = 16000
@@ -55,6 +58,7 @@ class AudioConfig:
     levels: int = 4
     kbps: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
     linear_skip: bool = False
+    post_blocks: int = 0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -63,11 +67,19 @@ class AudioConfig:
             raise ConfigError("linear_skip needs every stride 1 and m <= mdct_hop")
         if len(self.kbps) != self.levels:
             raise ConfigError("kbps needs one entry per level")
+        if not 0 <= self.post_blocks <= 6:
+            raise ConfigError("post_blocks must be between 0 and 6")
 
     @property
     def hop(self) -> int:
         """Samples per latent frame."""
         return self.mdct_hop * math.prod(self.strides)
+
+    @property
+    def post_reach(self) -> int:
+        """Latent frames the postfilter reaches on each side (its kernels 7, dilated 2**i)."""
+        frames = sum(3 * 2**i for i in range(self.post_blocks))
+        return -(-frames // math.prod(self.strides))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +137,23 @@ class _Residual(nn.Module):
         return x + self.body(x)
 
 
+class _PostFilter(nn.Module):
+    """Residual blocks over MDCT frames, Tensor[B, bins, 1, F] -> same shape; block i is
+    dilated 2**i frames. Each block's last layer starts at zero, so the filter starts as the
+    identity and a trained decoder keeps its output until the filter learns a correction."""
+
+    def __init__(self, bins: int, blocks: int) -> None:
+        super().__init__()
+        self.blocks = nn.Sequential(*(_Residual(bins, dilation=2**i) for i in range(blocks)))
+        with torch.no_grad():
+            for block in self.blocks:
+                block.body[-1].weight.zero_()
+                block.body[-1].bias.zero_()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.blocks(x)
+
+
 class _PlusLinear(nn.Module):
     """body(x) + linear(x), both Tensor[B, C_in, 1, T] -> Tensor[B, C_out, 1, T]: a learned
     nonlinear transform beside a linear 1x1 map, so the model starts as (and can stay close to)
@@ -149,6 +178,7 @@ class AudioHyperprior(GainedHyperprior):
     INPUT_SCALE = 32.0  # lifts speech (near -30 dBFS) so y starts at several quantisation steps
     TILE = 256  # latent frames per tile (analysis and synthesis)
     HALO = 16  # latent frames of context around a tile: more than both transforms' reach
+    # (synthesis adds the postfilter's reach: see synthesis_halo)
     HYPER_TILE = 2048  # hyper-latent frames per tile of the exact h_s (its reach: < 2 frames)
 
     def __init__(self, config: AudioConfig) -> None:
@@ -170,6 +200,8 @@ class AudioHyperprior(GainedHyperprior):
         with torch.no_grad():  # the decoder starts near silence, not loud noise
             dec[-1].weight.mul_(0.01)
         tail = [IMDCT(bins), _Scale(1.0 / self.INPUT_SCALE)]
+        if config.post_blocks:
+            tail.insert(0, _PostFilter(bins, config.post_blocks))
         if config.linear_skip:
             with torch.no_grad():  # start as plain transform coding of the lowest m bins
                 enc[-1].weight.mul_(0.01)
@@ -192,6 +224,29 @@ class AudioHyperprior(GainedHyperprior):
         arithmetic makes the tiled result bit-identical to the whole one."""
         m = self.config.m
         return tiled_synthesis(self.integer_h_s(), z_hat, (1, 4), self.HYPER_TILE, 3, 2 * m)
+
+    @property
+    def synthesis_halo(self) -> int:
+        """Latent frames of context around a synthesis tile: HALO plus the postfilter's reach."""
+        return self.HALO + self.config.post_reach
+
+    def decoder_parameters(self) -> list[nn.Parameter]:
+        """What a decoder-side fine-tune trains: g_s (postfilter included) and the inverse
+        gains. Everything else fixes the bitstream."""
+        return [*self.g_s.parameters(), self.log_inv_gain]
+
+    @torch.no_grad()
+    def coded_latent(self, x: Tensor, level: int) -> Tensor:
+        """x Tensor[B, 1, 1, T] -> the gained ŷ a file at training level ``level`` carries,
+        Tensor[B, M, 1, T / hop] (times the level's inverse gain, it is g_s's input): z rounded
+        around its medians, y around the hyper means (h_s in float here; coding runs it in
+        integers, which moves a rounding only rarely)."""
+        gain, _ = self.level_gains(level)
+        y = self.g_a(x) * gain
+        medians = self._z_medians()
+        z_hat = torch.round(self.h_a(y) - medians) + medians
+        _, means = self.h_s(z_hat).chunk(2, 1)
+        return torch.round(y - means) + means
 
     @property
     def factor(self) -> int:
@@ -232,4 +287,5 @@ class AudioHyperprior(GainedHyperprior):
     def synthesize(self, y_hat: Tensor, sink=None, on_tile=None) -> Tensor | None:
         """ŷ Tensor[1, M, 1, f] -> x̂ Tensor[1, 1, 1, f * hop] (unclamped), tiled; see tiling."""
         hop = self.config.hop
-        return tiled_synthesis(self.g_s, y_hat, (1, hop), self.TILE, self.HALO, 1, sink, on_tile)
+        halo = self.synthesis_halo
+        return tiled_synthesis(self.g_s, y_hat, (1, hop), self.TILE, halo, 1, sink, on_tile)

@@ -9,6 +9,7 @@ level i ends near ``config.kbps[i]`` whatever the distortion's scale.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from aecodec.training import distributed
 from aecodec.training.audio_data import AudioCropSampler, load_clips
 from aecodec.training.audio_loss import audio_distortion
 from aecodec.training.config import TrainConfig
-from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
+from aecodec.training.rd_optim import backward_step, rd_backward_step, rd_optimizers
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["audio_arch", "AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
@@ -45,6 +46,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         levels=len(config.kbps),
         kbps=tuple(float(k) for k in config.kbps),
         linear_skip=config.linear_skip,
+        post_blocks=config.post_blocks,
     )
 
 
@@ -61,18 +63,25 @@ class AudioTask:
         self.config = config
         self.arch = audio_config_from(config)
         self.model = AudioHyperprior(self.arch)
+        self.fresh: set[str] = set()  # tensors init_from did not set (e.g. a new postfilter)
         if config.init_from:  # fine-tune: matching tensors of a run or an exported model
-            warm_start(self.model, config.init_from)
+            self.fresh = set(warm_start(self.model, config.init_from)[1])
         if config.segment % self.model.factor:
             raise ConfigError(f"segment must be a multiple of {self.model.factor} samples")
         self.model.train()
-        self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
-        self.forward_model = distributed.wrap(self.model)
-        files = list_audio(config.data)
-        if config.val:
-            train_files, val_files = files, list_audio(config.val)
+        if config.decoder_only:
+            self.optimizers = self._decoder_optimizers()
         else:
-            train_files, val_files = split_holdout(files, config.holdout_every)
+            self.optimizers = rd_optimizers(self.model, config.lr, config.aux_lr)
+        self.forward_model = distributed.wrap(self.model)
+        train_files, val_files = [], []
+        for folder in [config.data, *config.extra_data]:  # each holds out its own files
+            files = list_audio(Path(folder).expanduser())
+            held = [] if config.val else split_holdout(files, config.holdout_every)[1]
+            train_files += [f for f in files if f not in held]
+            val_files += held
+        if config.val:
+            val_files = list_audio(config.val)
         rate = config.sample_rate
         self.sampler = AudioCropSampler(
             load_clips(train_files, rate), config.segment, config.seed + 1000 * distributed.rank()
@@ -83,6 +92,40 @@ class AudioTask:
             raise ConfigError("beta_init needs one value per level (one per kbps entry)")
         start = config.beta_init or [0.01] * len(config.kbps)
         self.log_beta = np.log(np.asarray(start, dtype=np.float64))
+
+    def _decoder_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Decoder-side fine-tuning: Adam over g_s and the inverse gains; every other tensor is
+        frozen, so the run codes exactly the bytes of the model it starts from. The tensors
+        init_from set learn at ``trained_lr_scale`` times the rate of the new ones."""
+        if not self.config.init_from:
+            raise ConfigError("decoder_only needs init_from: the trained codec to keep")
+        names = {id(p): n for n, p in self.model.named_parameters()}
+        tuned = self.model.decoder_parameters()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        for p in tuned:
+            p.requires_grad_(True)
+        new = [p for p in tuned if names[id(p)] in self.fresh]
+        old = [p for p in tuned if names[id(p)] not in self.fresh]
+        groups = [{"params": new}, {"params": old, "lr_scale": self.config.trained_lr_scale}]
+        groups = [g for g in groups if g["params"]]
+        return {"main": torch.optim.Adam(groups, lr=self.config.lr)}
+
+    def _decoder_step(self, x: Tensor, level: int) -> dict[str, float]:
+        """One step of decoder-side fine-tuning on the level's real (rounded) latents."""
+        y_hat = self.model.coded_latent(x, level)
+        _, inv_gain = self.model.level_gains(level)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
+            x_hat = self.model.g_s(y_hat * inv_gain)
+        distortion = audio_distortion(
+            x.flatten(1),
+            x_hat.float().flatten(1),
+            self.config.sample_rate,
+            self.config.stft_weight,
+            self.config.emphasis,
+        )
+        backward_step(self.optimizers["main"], distortion, self.config.clip_grad, average=True)
+        return {"dist": distortion.item(), "level": level}
 
     def _val_excerpts(self, clips: list[np.ndarray]) -> list[Tensor]:
         """First val_seconds of each clip's first channel, cut to a multiple of the factor."""
@@ -97,6 +140,8 @@ class AudioTask:
     def train_step(self, step: int) -> dict[str, float]:
         level = int(self.level_rng.integers(len(self.config.kbps)))
         x = self.sampler.batch(self.config.batch_size)
+        if self.config.decoder_only:
+            return self._decoder_step(x, level)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
             out = self.forward_model(x, level)
         x_hat = out["x_hat"].float().flatten(1)

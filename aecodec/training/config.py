@@ -17,6 +17,7 @@ class TrainConfig:
 
     task: str = "image"
     data: str = ""  # training folder
+    extra_data: list[str] = field(default_factory=list)  # audio: more folders ("~" expands)
     val: str = ""  # validation folder (held out)
     n: int = 96  # transform channels
     m: int = 144  # latent channels
@@ -65,6 +66,9 @@ class TrainConfig:
     mdct_hop: int = 64  # samples per MDCT frame (= frequency bins)
     strides: list[int] = field(default_factory=lambda: [2, 2])  # over MDCT frames
     linear_skip: bool = False  # audio: linear MDCT <-> y path beside the learned transforms
+    post_blocks: int = 0  # audio: residual blocks of the decoder's postfilter (MDCT domain)
+    decoder_only: bool = False  # audio: train g_s and inverse gains only (init_from's bytes)
+    trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level
     segment: int = 16384  # training crop, samples (a multiple of 4 * hop)

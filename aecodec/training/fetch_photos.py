@@ -16,15 +16,20 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["PACKAGES", "MIN_SIDE", "default_cache", "fetch"]
+from aecodec.training.debian_packages import (
+    default_cache,
+    download,
+    keep_copyright,
+    unpacked,
+    version_of,
+)
+
+__all__ = ["PACKAGES", "MIN_SIDE", "fetch"]
 
 # Debian packages of photographic wallpapers (main, free licenses; see each copyright file).
 PACKAGES = (
@@ -38,31 +43,11 @@ MIN_SIDE = 1024  # pixels, before downscaling
 _RASTER = {".jpg", ".jpeg", ".png", ".webp"}
 
 
-def default_cache() -> Path:
-    return Path(os.environ.get("AECODEC_CACHE", Path.home() / ".cache" / "aecodec"))
-
-
-def _download(package: str, debs: Path) -> Path:
-    found = sorted(debs.glob(f"{package}_*.deb"))
-    if found:
-        return found[-1]
-    subprocess.run(["apt-get", "download", package], cwd=debs, check=True, capture_output=True)
-    found = sorted(debs.glob(f"{package}_*.deb"))
-    if not found:
-        raise RuntimeError(f"apt-get download {package} wrote no .deb")
-    return found[-1]
-
-
 def _photos_of(deb: Path, package: str, out: Path) -> list[dict]:
     rows = []
-    version = deb.name.split("_")[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True)
-        root = Path(tmp)
-        copyright_file = root / "usr" / "share" / "doc" / package / "copyright"
-        if copyright_file.exists():
-            (out / "licenses").mkdir(exist_ok=True)
-            (out / "licenses" / f"{package}.copyright").write_text(copyright_file.read_text())
+    version = version_of(deb)
+    with unpacked(deb) as root:
+        license_file = keep_copyright(root, package, out)
         seen: set[str] = set()
         for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in _RASTER):
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -87,7 +72,7 @@ def _photos_of(deb: Path, package: str, out: Path) -> list[dict]:
                     "version": version,
                     "original": str(path.relative_to(root)),
                     "size": list(small.size),
-                    "license": f"licenses/{package}.copyright",
+                    "license": license_file,
                 }
             )
     return rows
@@ -100,7 +85,7 @@ def fetch(cache: Path, packages: tuple[str, ...] = PACKAGES) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     for package in packages:
-        deb = _download(package, debs)
+        deb = download(package, debs)
         found = _photos_of(deb, package, out)
         print(f"{package}: {len(found)} photos", file=sys.stderr)
         rows += found

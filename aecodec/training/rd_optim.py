@@ -22,13 +22,18 @@ def rd_optimizers(
     return {"main": torch.optim.Adam(main, lr=lr), "aux": torch.optim.Adam(aux, lr=aux_lr)}
 
 
-def backward_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor, clip_grad: float) -> None:
+def backward_step(
+    optimizer: torch.optim.Optimizer, loss: torch.Tensor, clip_grad: float, average: bool = False
+) -> None:
     """Backward ``loss`` and step ``optimizer``, its parameters' gradient norm clipped to
-    ``clip_grad`` first when that is positive (every task's step)."""
+    ``clip_grad`` first when that is positive (every task's step). average: first take the
+    mean of the gradients over torchrun ranks (for parameters trained outside DDP)."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    if average:
+        distributed.average_gradients(params)
     if clip_grad > 0:
-        params = [p for g in optimizer.param_groups for p in g["params"]]
         torch.nn.utils.clip_grad_norm_(params, clip_grad)
     optimizer.step()
 

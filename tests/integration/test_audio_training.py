@@ -110,3 +110,37 @@ def test_audio_training_refuses_a_beta_ladder_of_the_wrong_length(
     config.write_text(TINY + "beta_init = [0.01]\n")
     assert _train(folder, config, tmp_path / "run") == 2
     assert "beta_init needs one value per level" in capsys.readouterr().err
+
+
+def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
+    folder: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY)
+    base = tmp_path / "base"
+    assert _train(folder, config, base) == 0
+    tuned_config = tmp_path / "post.toml"
+    start = base / "checkpoint.pt"
+    tuned_config.write_text(
+        TINY + f'init_from = "{start}"\ndecoder_only = true\npost_blocks = 2\n'
+        "trained_lr_scale = 0.1\nlr = 1e-2\n"
+    )
+    tuned = tmp_path / "tuned"
+    assert _train(folder, tuned_config, tuned) == 0
+    before = torch.load(start, weights_only=True)["model"]
+    after = torch.load(tuned / "checkpoint.pt", weights_only=True)["model"]
+    decoder = [k for k in after if k.startswith("g_s.") or k == "log_inv_gain"]
+    post = [k for k in decoder if ".blocks." in k and k.endswith("body.3.weight")]
+    assert len(post) == 2  # the postfilter's blocks exist, each started at zero ...
+    assert all(after[k].abs().sum() > 0 for k in post)  # ... and has learned something
+    for k, v in before.items():  # the bitstream's tensors are untouched
+        if k not in decoder:
+            assert torch.equal(after[k], v), k
+    assert any(not torch.equal(after[k], before[k]) for k in decoder if k in before)
+
+
+def test_decoder_only_needs_a_trained_start(folder: Path, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(TINY + "decoder_only = true\n")
+    assert _train(folder, config, tmp_path / "run") == 2
+    assert "decoder_only needs init_from" in capsys.readouterr().err

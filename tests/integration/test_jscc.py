@@ -185,3 +185,25 @@ def test_bench_jscc_refuses_a_refiner_of_another_kind(tmp_path: Path, demo_pixel
     args += ["--ideal", "j2k", "--refiner", "jscc-awgn-1-6", "--out", str(tmp_path / "out")]
     assert main(args) == 2
     assert "is a deep JSCC model, not a SoftCast refiner" in capsys.readouterr().err
+
+
+def test_bench_jscc_adaptive_compares_refiners_on_the_same_reception(
+    tmp_path: Path, demo_pixels, capsys
+):
+    data = tmp_path / "img"
+    data.mkdir()
+    (data / "a.png").write_bytes(media.encode_png(np.ascontiguousarray(demo_pixels[:96, :128])))
+    out = tmp_path / "out"
+    args = ["bench", "jscc-adaptive", "--data", str(data), "--out", str(out)]
+    args += ["--adaptive", "softcast-awgn-1-6"]
+    single = "0=softcast-awgn-1-6,20=softcast-awgn-1-6-step1600"
+    assert main([*args, "--single", single]) == 0
+    result = json.loads((out / "snr-adaptive-softcast-awgn-1-6.json").read_text())
+    same, other = result["rows"]
+    assert same["single"] == same["adaptive_blind"]  # one reception, the same refiner
+    assert other["single"] != other["adaptive_blind"]
+    assert same["adaptive_blind"] > same["softcast"] and other["softcast"] > same["softcast"]
+    assert "| 20 |" in capsys.readouterr().out
+    mixed = "10=jscc-awgn-1-6-snr10"
+    assert main([*args, "--single", mixed]) == 2  # a deep JSCC model is not a refiner
+    assert "not a SoftCast refiner" in capsys.readouterr().err

@@ -133,3 +133,44 @@ def test_linear_skip_starts_as_transform_coding_of_the_lowest_bins() -> None:
 def test_linear_skip_refuses_strides_over_frames() -> None:
     with pytest.raises(ValueError, match="linear_skip needs every stride 1"):
         AudioConfig(mdct_hop=32, strides=(2,), widths=(16, 16), m=16, linear_skip=True)
+
+
+def _with_postfilter(blocks: int) -> AudioHyperprior:
+    torch.manual_seed(0)
+    return AudioHyperprior(AudioConfig(**{**SMALL.to_dict(), "post_blocks": blocks})).eval()
+
+
+def test_a_new_postfilter_starts_as_the_identity() -> None:
+    plain, filtered = small_model(), _with_postfilter(3)
+    filtered.load_state_dict(plain.state_dict(), strict=False)
+    y = torch.randn(1, 8, 1, 50)
+    assert torch.equal(filtered.g_s(y), plain.g_s(y))
+
+
+def test_tiled_synthesis_with_a_trained_postfilter_equals_whole_signal() -> None:
+    model = _with_postfilter(3)
+    with torch.no_grad():  # as if trained: every block changes the signal
+        for p in model.g_s.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    assert model.config.post_reach == (3 + 6 + 12 + 1) // 2  # frames at stride 2, rounded up
+    assert model.synthesis_halo == model.HALO + model.config.post_reach
+    y = torch.randn(1, 8, 1, model.TILE * 2 + 40)
+    whole = model.g_s(y)
+    assert not torch.allclose(whole, small_model().g_s(y), atol=1e-3)
+    assert torch.allclose(model.synthesize(y), whole, atol=1e-5)
+
+
+def test_coded_latent_is_rounded_around_the_hyper_means() -> None:
+    model = small_model()
+    x = torch.randn(1, 1, 1, model.factor * 3) * 0.1
+    y_hat = model.coded_latent(x, 1)
+    gain, _ = model.level_gains(1)
+    y = model.g_a(x) * gain
+    assert y_hat.shape == y.shape
+    assert torch.all((y_hat - y).abs() <= 0.5 + 1e-5)  # one rounding step at most
+    assert torch.equal(model.coded_latent(x, 1), y_hat)
+
+
+def test_postfilter_depth_is_checked() -> None:
+    with pytest.raises(ValueError, match="post_blocks"):
+        AudioConfig(post_blocks=7)
