@@ -144,3 +144,19 @@ def test_decoder_only_needs_a_trained_start(folder: Path, tmp_path: Path, capsys
     config.write_text(TINY + "decoder_only = true\n")
     assert _train(folder, config, tmp_path / "run") == 2
     assert "decoder_only needs init_from" in capsys.readouterr().err
+
+
+def test_extra_data_folders_train_and_hold_out_their_own_files(folder: Path, tmp_path: Path):
+    from aecodec.training.audio_task import AudioTask
+    from aecodec.training.config import load_config
+
+    more = tmp_path / "more"
+    more.mkdir()
+    for i in range(3):  # 2 s each, louder than the first folder's clips
+        sf.write(more / f"song{i}.flac", np.full((16000, 1), 0.5, np.float32), 8000)
+    config = tmp_path / "more.toml"
+    config.write_text(TINY + f'data = "{folder}"\nextra_data = ["{more}"]\n')
+    task = AudioTask(load_config(config))
+    lengths = sorted(c.shape[0] for c in task.sampler.clips)
+    assert lengths == [8000, 8000, 16000, 16000]  # every 3rd file of each folder held out
+    assert len(task.val_clips) == 2
