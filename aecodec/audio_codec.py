@@ -26,7 +26,7 @@ __all__ = [
     "compress_audio_to_kbps",
     "decompress_audio",
     "audio_work_units",
-    "audio_levels",
+    "audio_quality_range",
 ]
 
 Progress = Callable[[], None] | None
@@ -75,10 +75,10 @@ def _model_frames(frames: int, rate: int, model_rate: int) -> int:
     return -(-frames * model_rate // rate)
 
 
-def audio_levels(model: str | None, sample_rate: int) -> int:
-    """Top quality of the model that codes audio at ``sample_rate`` (qualities span [1, it])."""
+def audio_quality_range(model: str | None, sample_rate: int) -> tuple[float, float]:
+    """(lowest, top) quality of the model that codes audio at ``sample_rate``."""
     net, _ = _load(model, sample_rate)
-    return net.config.levels
+    return net.min_quality, float(net.config.levels)
 
 
 def audio_work_units(frames: int, rate: int, channels: int, model: str | None = None) -> int:
@@ -97,14 +97,18 @@ def compress_audio(
 ) -> bytes:
     """np.ndarray[T, C] float32 (full scale ±1, C in {1, 2}) at sample_rate Hz -> .aec bytes.
 
-    quality: in [1, levels] of the model (fractions interpolate); model: None picks one by rate.
+    quality: in [min_quality, levels] of the model (1 unless the model extends below its
+    ladder; fractions interpolate); model: None picks one by rate.
     """
     if samples.ndim != 2 or samples.shape[1] not in (1, 2) or samples.shape[0] == 0:
         raise ValueError("expected samples of shape [T, 1 or 2] with T > 0")
     net, entry = _load(model, sample_rate)
     quality = float(np.float32(quality))  # the header stores float32: code with that value
-    if not 1.0 <= quality <= net.config.levels:
-        raise ModelError(f"quality must be between 1 and {net.config.levels} for {entry.name}")
+    if not net.min_quality <= quality <= net.config.levels:
+        raise ModelError(
+            f"quality must be between {net.min_quality:g} and {net.config.levels} "
+            f"for {entry.name}"
+        )
     x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
     padded = -(-x.shape[0] // net.factor) * net.factor
     sections: list[bytes] = []
@@ -149,6 +153,7 @@ def compress_audio_to_kbps(
         net.config.levels,
         tolerance,
         unit="kbps",
+        lowest=net.min_quality,
     )
 
 
@@ -172,7 +177,7 @@ def decompress_audio(
         )
     if len(header.sections) != 2 * header.channels:
         raise bitstream.BitstreamError(f"audio file must hold {2 * header.channels} sections")
-    if not 1.0 <= header.quality <= net.config.levels:
+    if not net.min_quality <= header.quality <= net.config.levels:
         raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
     model_rate = net.config.sample_rate
     frames = _model_frames(header.frames, header.sample_rate, model_rate)

@@ -1,7 +1,7 @@
 """Rate control: find the quality whose real file hits a target size (like JPEG 2000's rate mode).
 
 The file size grows monotonically with the (continuous) quality, up to entropy-coding noise, so
-a bisection on quality in [1, levels] converges; every candidate is a real compressed file,
+a bisection on quality in [lowest, levels] converges; every candidate is a real compressed file,
 never an estimate.
 """
 
@@ -24,6 +24,7 @@ def compress_to_bpp(
     tolerance: float = 0.03,
     max_steps: int = 16,
     unit: str = "bpp",
+    lowest: float = 1.0,
 ) -> tuple[bytes, float]:
     """The file closest to ``target_bpp`` (relative error within ``tolerance``) and its quality.
 
@@ -32,9 +33,10 @@ def compress_to_bpp(
         pixels: height x width of the image; for audio, seconds x 1000, so that the rate is
             in kbit/s (then pass unit="kbps" for the messages).
         target_bpp: bits per pixel (or kbit/s) of the whole file, header included.
-        levels: the model's top quality (qualities span [1, levels]).
+        levels: the model's top quality (qualities span [lowest, levels]).
         tolerance: accepted relative error of the final rate (0.03 = 3%).
         unit: how messages name the rate.
+        lowest: the model's lowest quality (1 unless it extends below its ladder).
 
     Raises:
         ModelError: the target lies outside what the model can reach for this image, or no
@@ -49,7 +51,7 @@ def compress_to_bpp(
     def error(data: bytes) -> float:
         return abs(bpp_of(data) - target_bpp) / target_bpp
 
-    low_q, high_q = 1.0, float(levels)
+    low_q, high_q = float(lowest), float(levels)
     low, high = compress(low_q), compress(high_q)
     if bpp_of(low) > target_bpp * (1 + tolerance) or bpp_of(high) < target_bpp * (1 - tolerance):
         raise ModelError(

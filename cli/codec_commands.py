@@ -216,7 +216,8 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         "-q",
         "--quality",
         type=float,
-        help=f"rate level, 1 (smallest) to the model's top level; fractions interpolate "
+        help=f"rate level, 1 (smallest; some audio models go down to 0) to the model's top "
+        f"level; fractions interpolate "
         f"(default {DEFAULT_QUALITY:g} for images, "
         f"{DEFAULT_AUDIO_QUALITY:g} for audio)",
     )

@@ -44,6 +44,8 @@ class AudioConfig:
     levels: rate levels; kbps: the rate each level was trained to reach, per mono channel.
     linear_skip: add a linear 1x1 path MDCT -> y beside the encoder and y -> MDCT beside the
     decoder, initialised to keep the lowest m bins (needs every stride 1 and m <= mdct_hop).
+    min_quality: lowest quality, in [0, 1]; below 1 the latent is quantised more coarsely than
+    at level 1 (step x2 per unit), for rates below the ladder (train the decoder there).
     post_blocks: residual blocks of a postfilter on the decoder's MDCT coefficients, just
     before the inverse MDCT (block i dilated 2**i frames; each starts as the identity). It is
     decoder-side only: a model that adds it to trained weights codes the same bytes.
@@ -59,6 +61,7 @@ class AudioConfig:
     kbps: tuple[float, ...] = (3.0, 6.0, 12.0, 24.0)
     linear_skip: bool = False
     post_blocks: int = 0
+    min_quality: float = 1.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -69,6 +72,8 @@ class AudioConfig:
             raise ConfigError("kbps needs one entry per level")
         if not 0 <= self.post_blocks <= 6:
             raise ConfigError("post_blocks must be between 0 and 6")
+        if not 0.0 <= self.min_quality <= 1.0:
+            raise ConfigError("min_quality must be between 0 and 1")
 
     @property
     def hop(self) -> int:
@@ -236,13 +241,13 @@ class AudioHyperprior(GainedHyperprior):
         return [*self.g_s.parameters(), self.log_inv_gain]
 
     @torch.no_grad()
-    def coded_latent(self, x: Tensor, level: int) -> Tensor:
-        """x Tensor[B, 1, 1, T] -> the gained ŷ a file at training level ``level`` carries,
-        Tensor[B, M, 1, T / hop] (times the level's inverse gain, it is g_s's input): z rounded
-        around its medians, y around the hyper means (h_s in float here; coding runs it in
-        integers, which moves a rounding only rarely)."""
-        gain, _ = self.level_gains(level)
-        y = self.g_a(x) * gain
+    def coded_latent(self, x: Tensor, quality: float) -> Tensor:
+        """x Tensor[B, 1, 1, T] -> the gained ŷ a file at ``quality`` carries, Tensor[B, M, 1,
+        T / hop] (times the inverse gain, it is g_s's input): z rounded around its medians, y
+        around the hyper means (h_s in float here; coding runs it in integers, which moves a
+        rounding only rarely)."""
+        gain, _ = self.gains(quality)
+        y = self.g_a(x) * gain.view(1, -1, 1, 1)
         medians = self._z_medians()
         z_hat = torch.round(self.h_a(y) - medians) + medians
         _, means = self.h_s(z_hat).chunk(2, 1)

@@ -78,12 +78,22 @@ class GainedHyperprior(CompressionModel):
         return 1 + (len(self.context.bounds) if self.context is not None else 1)
 
     # ----------------------------------------------------------------- rate control
+    @property
+    def min_quality(self) -> float:
+        """Lowest quality: 1 (the lowest trained level) unless the config extends it below."""
+        return float(getattr(self.config, "min_quality", 1.0))
+
     def gains(self, quality: float | Tensor) -> tuple[Tensor, Tensor]:
-        """Gain and inverse gain for a quality in [1, levels]: two Tensor[M] (geometric interp)."""
+        """Gain and inverse gain for a quality in [min_quality, levels]: two Tensor[M]
+        (geometric interpolation between levels; below 1, level 1's gains halve, and its
+        inverse gains double, per unit of quality: a coarser quantisation of the same latent)."""
         levels = self.config.levels
         q = float(quality)
-        if not 1.0 <= q <= levels:
-            raise ConfigError(f"quality must be in [1, {levels}], got {q}")
+        if not self.min_quality <= q <= levels:
+            raise ConfigError(f"quality must be in [{self.min_quality:g}, {levels}], got {q}")
+        if q < 1.0:
+            shift = (1.0 - q) * math.log(2.0)
+            return torch.exp(self.log_gain[0] - shift), torch.exp(self.log_inv_gain[0] + shift)
         lo = min(int(math.floor(q)), levels - 1)
         t = q - lo
         lg = (1 - t) * self.log_gain[lo - 1] + t * self.log_gain[lo]

@@ -47,6 +47,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         kbps=tuple(float(k) for k in config.kbps),
         linear_skip=config.linear_skip,
         post_blocks=config.post_blocks,
+        min_quality=config.min_quality,
     )
 
 
@@ -111,12 +112,15 @@ class AudioTask:
         groups = [g for g in groups if g["params"]]
         return {"main": torch.optim.Adam(groups, lr=self.config.lr)}
 
-    def _decoder_step(self, x: Tensor, level: int) -> dict[str, float]:
-        """One step of decoder-side fine-tuning on the level's real (rounded) latents."""
-        y_hat = self.model.coded_latent(x, level)
-        _, inv_gain = self.model.level_gains(level)
+    def _decoder_step(self, x: Tensor) -> dict[str, float]:
+        """One step of decoder-side fine-tuning on real (rounded) latents at a quality drawn
+        uniformly over the model's whole range (the rate search picks fractional ones)."""
+        low, high = self.model.min_quality, float(self.arch.levels)
+        quality = float(low + (high - low) * self.level_rng.random())
+        y_hat = self.model.coded_latent(x, quality)
+        _, inv_gain = self.model.gains(quality)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
-            x_hat = self.model.g_s(y_hat * inv_gain)
+            x_hat = self.model.g_s(y_hat * inv_gain.view(1, -1, 1, 1))
         distortion = audio_distortion(
             x.flatten(1),
             x_hat.float().flatten(1),
@@ -125,7 +129,7 @@ class AudioTask:
             self.config.emphasis,
         )
         backward_step(self.optimizers["main"], distortion, self.config.clip_grad, average=True)
-        return {"dist": distortion.item(), "level": level}
+        return {"dist": distortion.item(), "quality": quality}
 
     def _val_excerpts(self, clips: list[np.ndarray]) -> list[Tensor]:
         """First val_seconds of each clip's first channel, cut to a multiple of the factor."""
@@ -138,10 +142,10 @@ class AudioTask:
         return out
 
     def train_step(self, step: int) -> dict[str, float]:
-        level = int(self.level_rng.integers(len(self.config.kbps)))
         x = self.sampler.batch(self.config.batch_size)
         if self.config.decoder_only:
-            return self._decoder_step(x, level)
+            return self._decoder_step(x)
+        level = int(self.level_rng.integers(len(self.config.kbps)))
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
             out = self.forward_model(x, level)
         x_hat = out["x_hat"].float().flatten(1)

@@ -124,12 +124,12 @@ class AecodecAudio(AudioCodec):
         try:
             data, q = audio_codec.compress_audio_to_kbps(x, rate, kbps, self.model)
         except ModelError:  # out of the model's range: its nearest end
-            net_levels = audio_codec.audio_levels(self.model, rate)
-            ends = [audio_codec.compress_audio(x, rate, q, self.model) for q in (1.0, net_levels)]
+            qualities = audio_codec.audio_quality_range(self.model, rate)
+            ends = [audio_codec.compress_audio(x, rate, q, self.model) for q in qualities]
             seconds = x.shape[0] / rate
             errs = [abs(len(d) * 8 / seconds / 1000 - kbps) for d in ends]
             i = int(np.argmin(errs))
-            data, q = ends[i], (1.0, float(net_levels))[i]
+            data, q = ends[i], qualities[i]
         return data, {"quality": round(q, 4)}
 
     def decode(self, data: bytes, rate: int) -> np.ndarray:

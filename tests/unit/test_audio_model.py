@@ -163,14 +163,28 @@ def test_tiled_synthesis_with_a_trained_postfilter_equals_whole_signal() -> None
 def test_coded_latent_is_rounded_around_the_hyper_means() -> None:
     model = small_model()
     x = torch.randn(1, 1, 1, model.factor * 3) * 0.1
-    y_hat = model.coded_latent(x, 1)
-    gain, _ = model.level_gains(1)
-    y = model.g_a(x) * gain
+    y_hat = model.coded_latent(x, 1.5)
+    gain, _ = model.gains(1.5)
+    y = model.g_a(x) * gain.view(1, -1, 1, 1)
     assert y_hat.shape == y.shape
     assert torch.all((y_hat - y).abs() <= 0.5 + 1e-5)  # one rounding step at most
-    assert torch.equal(model.coded_latent(x, 1), y_hat)
+    assert torch.equal(model.coded_latent(x, 1.5), y_hat)
 
 
 def test_postfilter_depth_is_checked() -> None:
     with pytest.raises(ValueError, match="post_blocks"):
         AudioConfig(post_blocks=7)
+
+
+def test_qualities_below_one_quantise_level_one_more_coarsely() -> None:
+    torch.manual_seed(0)
+    model = AudioHyperprior(AudioConfig(**{**SMALL.to_dict(), "min_quality": 0.0})).eval()
+    model.freeze()
+    g1, ig1 = model.gains(1.0)
+    g0, ig0 = model.gains(0.0)
+    assert torch.allclose(g0, g1 / 2) and torch.allclose(ig0, ig1 * 2)
+    x = torch.randn(1, 1, 1, model.factor * 20) * 0.1
+    sizes = [sum(len(s) for s in model.compress(x, q)) for q in (0.0, 0.5, 1.0)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    with pytest.raises(ValueError, match=r"quality must be in \[1, 2\]"):
+        small_model().gains(0.5)  # a model without min_quality keeps its ladder
