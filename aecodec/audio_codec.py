@@ -106,8 +106,7 @@ def compress_audio(
     quality = float(np.float32(quality))  # the header stores float32: code with that value
     if not net.min_quality <= quality <= net.config.levels:
         raise ModelError(
-            f"quality must be between {net.min_quality:g} and {net.config.levels} "
-            f"for {entry.name}"
+            f"quality must be between {net.min_quality:g} and {net.config.levels} for {entry.name}"
         )
     x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
     padded = -(-x.shape[0] // net.factor) * net.factor
