@@ -13,8 +13,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from aecodec import audio_codec, zoo
+from aecodec import audio_codec, bitstream, zoo
 from aecodec.bitstream import BitstreamError
+from aecodec.errors import ModelError
 from aecodec.cli.main import main
 
 HERE = Path(__file__).parent
@@ -180,3 +181,17 @@ def test_image_files_and_audio_files_do_not_mix(tmp_path: Path, demo_pixels, cap
     assert "holds an image" in capsys.readouterr().err
     with pytest.raises(BitstreamError, match="holds an image"):
         audio_codec.decompress_audio(img.read_bytes())
+
+
+def test_speech_v4_codes_speech_v3_bytes_and_goes_below_its_lowest_level() -> None:
+    x = speechlike(2.0, 16000)
+    for q in (1.0, 2.7):
+        v3 = bitstream.decode(audio_codec.compress_audio(x, 16000, q, "speech-v3"))
+        v4 = bitstream.decode(audio_codec.compress_audio(x, 16000, q, "speech-v4"))
+        assert v3.sections == v4.sections
+    sizes = [len(audio_codec.compress_audio(x, 16000, q, "speech-v4")) for q in (0.0, 0.5, 1.0)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    y, header = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 0.0, "speech-v4"))
+    assert header.quality == 0.0 and y.shape == x.shape
+    with pytest.raises(ModelError, match="quality must be between 1 and 4"):
+        audio_codec.compress_audio(x, 16000, 0.5, "speech-v3")
