@@ -15,8 +15,8 @@ import torch
 
 from aecodec import audio_codec, bitstream, zoo
 from aecodec.bitstream import BitstreamError
-from aecodec.errors import ModelError
 from aecodec.cli.main import main
+from aecodec.errors import ModelError
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
