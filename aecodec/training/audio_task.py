@@ -69,6 +69,8 @@ class AudioTask:
             self.fresh = set(warm_start(self.model, config.init_from)[1])
         if config.segment % self.model.factor:
             raise ConfigError(f"segment must be a multiple of {self.model.factor} samples")
+        self.device = torch.device(config.device)
+        self.model.to(self.device)
         self.model.train()
         if config.decoder_only:
             self.optimizers = self._decoder_optimizers()
@@ -112,6 +114,9 @@ class AudioTask:
         groups = [g for g in groups if g["params"]]
         return {"main": torch.optim.Adam(groups, lr=self.config.lr)}
 
+    def _autocast(self):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
+
     def _decoder_step(self, x: Tensor) -> dict[str, float]:
         """One step of decoder-side fine-tuning on real (rounded) latents at a quality drawn
         uniformly over the model's whole range (the rate search picks fractional ones)."""
@@ -119,7 +124,7 @@ class AudioTask:
         quality = float(low + (high - low) * self.level_rng.random())
         y_hat = self.model.coded_latent(x, quality)
         _, inv_gain = self.model.gains(quality)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
+        with self._autocast():
             x_hat = self.model.g_s(y_hat * inv_gain.view(1, -1, 1, 1))
         distortion = audio_distortion(
             x.flatten(1),
@@ -142,11 +147,11 @@ class AudioTask:
         return out
 
     def train_step(self, step: int) -> dict[str, float]:
-        x = self.sampler.batch(self.config.batch_size)
+        x = self.sampler.batch(self.config.batch_size).to(self.device)
         if self.config.decoder_only:
             return self._decoder_step(x)
         level = int(self.level_rng.integers(len(self.config.kbps)))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
+        with self._autocast():
             out = self.forward_model(x, level)
         x_hat = out["x_hat"].float().flatten(1)
         seconds = x.shape[0] * x.shape[-1] / self.config.sample_rate
@@ -180,17 +185,19 @@ class AudioTask:
     @torch.no_grad()
     def validate(self) -> dict[str, float]:
         """Per level, over the held-out excerpts: estimated kbps, distortion and SI-SDR; with
-        ``config.val_real_rate`` the real coded kbps and SI-SDR (CDFs frozen, real bytes)."""
+        ``config.val_real_rate`` the real coded kbps and SI-SDR (CDFs frozen, real bytes); the
+        coder runs on the CPU, so on another device only the likelihood estimate."""
         result: dict[str, float] = {}
         if not self.val_clips:
             return result
-        if self.config.val_real_rate:
+        real_rate = self.config.val_real_rate and self.device.type == "cpu"
+        if real_rate:
             self.model.freeze()
         rate = self.config.sample_rate
         for level in range(len(self.config.kbps)):
             rows = []
             for clip in self.val_clips:
-                x = clip.view(1, 1, 1, -1)
+                x = clip.view(1, 1, 1, -1).to(self.device)
                 out = self.model(x, level)
                 x_hat = out["x_hat"].flatten(1).clamp(-1, 1)
                 row = [
@@ -200,7 +207,7 @@ class AudioTask:
                     ).item(),
                     si_sdr_db(x.flatten(1), x_hat).item(),
                 ]
-                if self.config.val_real_rate:
+                if real_rate:
                     row += self._coded(x, level + 1.0)
                 rows.append(row)
             means = np.mean(np.asarray(rows), axis=0)

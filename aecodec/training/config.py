@@ -41,7 +41,7 @@ class TrainConfig:
     keep_steps: list[int] = field(default_factory=list)  # also keep checkpoint-STEP.pt at these
     seed: int = 0
     threads: int = 0  # 0: torch default
-    device: str = "cpu"  # image task: "cuda" trains on a GPU (checkpoints resume on the CPU)
+    device: str = "cpu"  # image and audio tasks: "cuda" trains on a GPU (resumes on the CPU)
     max_minutes: float = 0.0  # stop (with a checkpoint) after this much wall time; 0: no limit
     # channel context (task = "image" or "image-context"; see aecodec.models.channel_context)
     context_slices: int = 0  # 0: none; else y is coded in this many channel slices

@@ -160,3 +160,21 @@ def test_extra_data_folders_train_and_hold_out_their_own_files(folder: Path, tmp
     lengths = sorted(c.shape[0] for c in task.sampler.clips)
     assert lengths == [8000, 8000, 16000, 16000]  # every 3rd file of each folder held out
     assert len(task.val_clips) == 2
+
+
+def test_gpu_recipe_runs_audio_for_a_fixed_time_and_resumes(folder: Path, tmp_path: Path) -> None:
+    """``python -m aecodec.training ... --device D --minutes M`` (the lent-GPU recipe) works for
+    the audio task: it stops early with a checkpoint, and a resume on the CPU goes on."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "timed.toml"
+    text = TINY.replace("steps = 4", "steps = 4000").replace("val_every = 2", "val_every = 9999")
+    config.write_text(text + f'data = "{folder}"\n')
+    run = tmp_path / "timed"
+    cmd = [sys.executable, "-m", "aecodec.training", str(config), str(run)]
+    subprocess.run([*cmd, "--device", "cpu", "--minutes", "0.003"], check=True, timeout=300)
+    first = torch.load(run / "checkpoint.pt", weights_only=True)["step"]
+    assert 1 <= first < 4000
+    subprocess.run([*cmd, "--resume", "--minutes", "0.003"], check=True, timeout=300)
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] > first
