@@ -19,7 +19,7 @@ def main() -> None:
     p.add_argument("config")
     p.add_argument("run_dir")
     p.add_argument("--resume", action="store_true")
-    p.add_argument("--device", help="override the config's device (image and audio tasks), e.g. cuda")
+    p.add_argument("--device", help="override the config's device (image, audio), e.g. cuda")
     p.add_argument("--minutes", type=float, help="override max_minutes: stop after this long")
     a = p.parse_args()
     config = load_config(a.config, device=a.device, max_minutes=a.minutes)
