@@ -42,7 +42,10 @@ def main() -> int:
         if entry.kind != "audio":
             continue
         rate = entry.config["sample_rate"]
-        for channels, quality in ((1, 1.0), (2, 3.5)):
+        cases = [(1, 1.0), (2, 3.5)]
+        if entry.config.get("min_quality", 1.0) < 1.0:  # the coarser steps below level 1
+            cases.append((1, 0.5))
+        for channels, quality in cases:
             path = HERE / f"{entry.name}{format_tag()}-{channels}ch-q{quality:g}.aec"
             if path.exists():
                 print(f"keeping existing {path.name}", file=sys.stderr)
