@@ -171,7 +171,9 @@ def visqol(reference: np.ndarray, decoded: np.ndarray, rate: int, speech: bool) 
 
 def dnsmos_ovrl(decoded: np.ndarray, rate: int) -> float:
     """DNSMOS P.835 overall quality (OVRL, 1 to 5) of the decoded mono mix at 16 kHz; needs no
-    reference (Reddy et al. 2022, the ONNX models that speechmos bundles)."""
+    reference (Reddy et al. 2022, the ONNX models that speechmos bundles). Samples beyond full
+    scale (a decoder's float output, or resampling overshoot) are clipped, as playback would."""
     from speechmos import dnsmos
 
-    return float(dnsmos.run(_mono16k(decoded, rate).astype(np.float32), 16000)["ovrl_mos"])
+    mono = np.clip(_mono16k(decoded, rate), -1.0, 1.0).astype(np.float32)
+    return float(dnsmos.run(mono, 16000)["ovrl_mos"])

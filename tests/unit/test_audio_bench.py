@@ -136,3 +136,4 @@ def test_perceptual_metrics_rank_a_clean_copy_above_a_noisy_one() -> None:
     clean_score, noisy_score = M.visqol(ref, ref, rate, True), M.visqol(ref, noisy, rate, True)
     assert 1.0 <= noisy_score < clean_score <= 5.0
     assert 1.0 <= M.dnsmos_ovrl(noisy, rate) <= 5.0
+    assert 1.0 <= M.dnsmos_ovrl(noisy * 12, rate) <= 5.0  # beyond full scale: clipped, scored
