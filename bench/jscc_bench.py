@@ -10,8 +10,10 @@ For every image and SNR (Es/N0 per complex channel use, dB):
   bits, delivered without error (separation with ideal capacity-achieving codes);
 - ``ldpc-j2k@D``: JPEG 2000 through 5G LDPC + QAM chosen for a fixed design SNR D, used at
   every channel SNR (the cliff); ``ldpc-j2k-matched``: the chain designed for exactly the
-  channel SNR. The PSNR of a practical chain is the expectation over decoding success: a file of
-  N codewords decodes with probability (1 - p)^N, p the simulated codeword error rate of its MCS
+  channel SNR. The same with aecodec's files (``ldpc-aec``) or HEVC intra (``ldpc-hevc``:
+  libx265 4:4:4 through PyAV, the bench extra; the lowest integer QP whose stream fits).
+  The PSNR of a practical chain is the expectation over decoding success: a file of N
+  codewords decodes with probability (1 - p)^N, p the simulated codeword error rate of its MCS
   at that SNR (see aecodec.digital.calibration); a lost file shows mid-grey.
 
 Images are read once; ``thumbnail`` > 0 replaces each image by its crops of that side (a 3 x 2
@@ -102,12 +104,18 @@ def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: 
     return out
 
 
+SOURCE_CODECS = ("j2k", "aec", "hevc")  # of the ideal and practical chains in this bench
+HEVC_QPS = (0, 51)  # x265's QP range; lower is finer
+
+
 class _SourceCache:
     """Best file within a byte budget and its decoded PSNR, per (image, codec, budget).
 
     JPEG 2000 is fitted to each budget (aecodec.digital.source_fit). aecodec's codec is
     coded once per image on a ladder of qualities (1 to its top level in steps of 1/4); a
-    budget takes the highest rung that fits, a real file.
+    budget takes the highest rung that fits, a real file. HEVC intra takes the lowest integer
+    QP whose stream fits, by bisection (streams shrink as QP rises), each QP coded once per
+    image.
     """
 
     AEC_STEP = 0.25
@@ -115,6 +123,28 @@ class _SourceCache:
     def __init__(self) -> None:
         self.cache: dict[tuple[int, str, int], tuple[int, float] | None] = {}
         self.ladders: dict[int, list[tuple[int, bytes]]] = {}
+        self.hevc_streams: dict[int, dict[int, bytes]] = {}
+
+    def _hevc(self, index: int, pixels: np.ndarray, budget: int) -> bytes | None:
+        from aecodec.bench.codecs.pyav_video import HevcIntraCodec
+
+        streams = self.hevc_streams.setdefault(index, {})
+
+        def coded(qp: int) -> bytes:
+            if qp not in streams:
+                streams[qp] = HevcIntraCodec().encode(pixels, qp)
+            return streams[qp]
+
+        low, high = HEVC_QPS
+        if len(coded(high)) > budget:
+            return None
+        while low < high:  # invariant: coded(high) fits
+            mid = (low + high) // 2
+            if len(coded(mid)) <= budget:
+                high = mid
+            else:
+                low = mid + 1
+        return coded(high)
 
     def _aec(self, index: int, pixels: np.ndarray, budget: int) -> bytes | None:
         if index not in self.ladders:
@@ -133,13 +163,24 @@ class _SourceCache:
         if key not in self.cache:
             if codec == "aec":
                 data = self._aec(index, pixels, budget)
+            elif codec == "hevc":
+                data = self._hevc(index, pixels, budget)
             else:
                 data = encode_source(pixels, codec, budget)
             if data is None:
                 self.cache[key] = None
             else:
-                self.cache[key] = (len(data), psnr_rgb(pixels, decode_source(data, codec)))
+                self.cache[key] = (len(data), psnr_rgb(pixels, _decode(data, codec)))
         return self.cache[key]
+
+
+def _decode(data: bytes, codec: str) -> np.ndarray:
+    """uint8 RGB [H, W, 3] of one source file of the cache."""
+    if codec == "hevc":
+        from aecodec.bench.codecs.pyav_video import HevcIntraCodec
+
+        return HevcIntraCodec().decode(data)
+    return decode_source(data, codec)
 
 
 def _ideal(images, snrs, uses, codec, cache: _SourceCache, channel: str, seed: int, tick) -> dict:
@@ -236,7 +277,7 @@ def run_jscc_bench(
             f"ideal-{codec}",
             lambda codec=codec: _ideal(images, snrs, uses, codec, cache, channel, seed, tick),
         )
-    for codec in practical:  # "j2k", "aec": the source codec of the LDPC chains
+    for codec in practical:  # "j2k", "aec", "hevc": the source codec of the LDPC chains
         for d in design_snrs:
             mcs = calibration.design_mcs(d, MCS_TABLE)
             scheme(

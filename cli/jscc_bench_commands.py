@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def _image_paths(a: argparse.Namespace) -> tuple[Path, list[Path]]:
 def cmd_jscc(a: argparse.Namespace) -> int:
     from aecodec import zoo
     from aecodec.bench.jscc_bench import (
+        SOURCE_CODECS,
         load_images,
         plot_psnr,
         run_jscc_bench,
@@ -54,8 +56,8 @@ def cmd_jscc(a: argparse.Namespace) -> int:
     designs = parse_db_grid(a.design_snr_db, "--design-snr-db") if a.design_snr_db else []
     ideal = parse_names(a.ideal)
     for c in ideal:
-        if c not in ("j2k", "aec"):
-            raise AecodecError(f"--ideal: unknown codec {c!r} (use j2k, aec)")
+        if c not in SOURCE_CODECS:
+            raise AecodecError(f"--ideal: unknown codec {c!r} (use {', '.join(SOURCE_CODECS)})")
     if a.thumbnail < 0 or a.thumbnail % 4:
         raise AecodecError("--thumbnail must be a positive multiple of 4 (or 0 for none)")
     ratio = parse_ratio_arg(a.ratio)
@@ -67,8 +69,10 @@ def cmd_jscc(a: argparse.Namespace) -> int:
         raise AecodecError(f"no image in {data} is at least {a.thumbnail} pixels on a side")
     practical = parse_names(a.practical)
     for c in practical:
-        if c not in ("j2k", "aec"):
-            raise AecodecError(f"--practical: unknown codec {c!r} (use j2k, aec)")
+        if c not in SOURCE_CODECS:
+            raise AecodecError(f"--practical: unknown codec {c!r} (use {', '.join(SOURCE_CODECS)})")
+    if "hevc" in ideal + practical and importlib.util.find_spec("av") is None:
+        raise AecodecError("hevc needs PyAV: uv sync --extra bench")
     if a.channel != "awgn" or a.no_practical:
         practical = []  # the LDPC chains are simulated over AWGN only
     refiner = a.refiner or _refiner_or_none(ratio, a.channel)
@@ -188,8 +192,12 @@ def add_jscc_bench_commands(bench: argparse._SubParsersAction) -> None:
     j.add_argument(
         "--design-snr-db", default="0,5,10,15,20", help="design SNRs of the fixed LDPC chains"
     )
-    j.add_argument("--ideal", default="j2k,aec", help="codecs at the capacity budget")
-    j.add_argument("--practical", default="j2k", help="source codecs of the LDPC chains (j2k,aec)")
+    j.add_argument(
+        "--ideal", default="j2k,aec", help="codecs at the capacity budget (j2k,aec,hevc)"
+    )
+    j.add_argument(
+        "--practical", default="j2k", help="source codecs of the LDPC chains (j2k,aec,hevc)"
+    )
     j.add_argument("--no-practical", action="store_true", help="skip the LDPC chains")
     j.add_argument("--thumbnail", type=int, default=0, help="use crops of this side instead")
     j.add_argument("--limit", type=int, default=0, help="only the first N images")

@@ -177,6 +177,22 @@ def test_bench_jscc_writes_json_table_and_plot(tmp_path: Path, kodak_dir: Path, 
     assert (out / "t.png").stat().st_size > 0 and "djscc" in capsys.readouterr().out
 
 
+def test_bench_jscc_runs_ldpc_chains_with_hevc_intra_files(tmp_path: Path, kodak_dir: Path):
+    out = tmp_path / "out"
+    args = ["bench", "jscc", "--data", str(kodak_dir), "--limit", "1", "--thumbnail", "64"]
+    args += ["--snr-db", "0:10:10", "--ideal", "hevc", "--practical", "hevc,j2k"]
+    args += ["--design-snr-db", "5", "--out", str(out), "--name", "h"]
+    assert main(args) == 0
+    schemes = json.loads((out / "h.json").read_text())["schemes"]
+    fixed, matched = schemes["ldpc-hevc@5dB"]["psnr"], schemes["ldpc-hevc-matched"]["psnr"]
+    grey = schemes["ldpc-j2k@5dB"]["psnr"][0]  # below its design SNR the file is lost
+    assert fixed[0] == grey and fixed[1] > grey + 10  # the cliff, then a real HEVC picture
+    assert matched[0] > grey + 5 and matched[1] >= fixed[1]
+    ideal = schemes["ideal-hevc"]["psnr"]
+    assert ideal[0] < ideal[1] and ideal[1] > matched[1]  # capacity beats any real MCS
+    assert main([*args[:-4], "--practical", "hevc,x264", "--out", str(out)]) == 2
+
+
 def test_bench_jscc_refuses_a_refiner_of_another_kind(tmp_path: Path, demo_pixels, capsys):
     data = tmp_path / "img"
     data.mkdir()

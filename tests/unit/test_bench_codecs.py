@@ -47,6 +47,10 @@ def test_video_codecs_code_one_intra_frame_and_refuse_odd_420(photo) -> None:
     (hevc444,) = make_codecs(["hevc"])
     odd = np.ascontiguousarray(pixels[:191, :255])
     assert hevc444.decode(hevc444.encode(odd, 32.0)).shape == odd.shape
+    # the stream is the coded picture: no SEI text with the encoder's version and options
+    tiny = np.full((64, 64, 3), 128, np.uint8)
+    stream = hevc444.encode(tiny, 51.0)
+    assert b"x265" not in stream and len(stream) < 200
 
 
 def test_aecodec_adapter_round_trips(photo) -> None:
