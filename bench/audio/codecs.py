@@ -113,12 +113,16 @@ class AecodecAudio(AudioCodec):
     def settings(self) -> dict:
         from aecodec import __version__, zoo
 
-        names = (
-            [self.model]
-            if self.model
-            else [e.name for e in zoo.registry().values() if e.kind == "audio"]
-        )
-        return {"library": f"aecodec {__version__}", "models": names, "knob": "--kbps search"}
+        entries = [
+            e for e in zoo.registry().values() if e.kind == "audio" and self.model in (None, e.name)
+        ]
+        # name -> weights digest and the config the codec reads (e.g. its quality range), so
+        # that --reuse keeps no row of a model whose weights or settings changed
+        models = {
+            e.name: {"sha256": e.sha256[:16], "config": dict(sorted(e.config.items()))}
+            for e in entries
+        }
+        return {"library": f"aecodec {__version__}", "models": models, "knob": "--kbps search"}
 
     def encode(self, x: np.ndarray, rate: int, kbps: float) -> tuple[bytes, dict]:
         try:

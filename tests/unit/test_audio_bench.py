@@ -112,6 +112,23 @@ def test_rows_are_reused_only_for_identical_settings_files_and_targets(tmp_path)
     assert reusable_rows(changed, opus, files, [6.0], ["si_sdr"]) is None
 
 
+def test_aecodec_rows_are_not_reused_after_a_model_changes_its_config(monkeypatch) -> None:
+    import dataclasses
+
+    from aecodec import zoo
+
+    (codec,) = make_audio_codecs(["aecodec"])
+    before = codec.settings()
+    assert before["models"]["speech-v4"]["config"]["min_quality"] == 0.0
+    real = zoo.registry()
+    changed = dict(real)
+    changed["music-v3"] = dataclasses.replace(
+        real["music-v3"], config={**real["music-v3"].config, "min_quality": 0.5}
+    )
+    monkeypatch.setattr(zoo, "registry", lambda *a, **k: changed)
+    assert codec.settings() != before  # same names, another quality range: rerun
+
+
 def test_mdct_oracle_keeps_a_low_tone_and_drops_a_high_one() -> None:
     from aecodec.bench.audio.mdct_oracle import lowest_bins_si_sdr
 
