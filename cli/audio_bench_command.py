@@ -17,7 +17,7 @@ __all__ = ["add_audio_bench_command"]
 
 def cmd_audio(a: argparse.Namespace) -> int:
     from aecodec.bench.audio.codecs import make_audio_codecs
-    from aecodec.bench.audio.report import plot_summary, summary_table
+    from aecodec.bench.audio.report import paired_table, plot_summary, summary_table
     from aecodec.bench.audio.runner import run_audio_bench
     from aecodec.datasets import list_audio, split_holdout
 
@@ -47,7 +47,7 @@ def cmd_audio(a: argparse.Namespace) -> int:
     with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
         result = run_audio_bench(files, codecs, targets, speech, tick, previous, a.perceptual)
     result = {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
-    table = summary_table(result)
+    table = summary_table(result) + paired_table(result)
     write_results(out, stem, result, table)
     plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
     sys.stdout.write(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-__all__ = ["LABELS", "summary_table", "plot_summary"]
+__all__ = ["LABELS", "summary_table", "paired_table", "plot_summary"]
 
 LABELS = {
     "pesq": "PESQ-WB (higher is better)",
@@ -36,6 +36,53 @@ def summary_table(result: dict) -> str:
                 f"| {codec} | {target:g} | {s['kbps'][i]:.2f} | " + " | ".join(cells) + " |"
             )
     return head + "\n".join(lines) + "\n"
+
+
+LOWER_IS_BETTER = ("log_mel",)
+
+
+def paired_table(result: dict, codec: str = "aecodec") -> str:
+    """Markdown: ``codec`` against each other codec, file by file at the same target: per
+    metric the mean difference (codec minus other; for log-mel other minus codec, so positive
+    is always ``codec`` ahead), its standard error, and the files where ``codec`` is ahead.
+    Empty when ``codec`` has no rows."""
+    names = result["metrics"]
+    rows: dict[tuple[str, float, str], dict] = {
+        (r["codec"], r["target_kbps"], r["file"]): r for r in result["rows"]
+    }
+    ours = [k for k in rows if k[0] == codec]
+    if not ours:
+        return ""
+    others = sorted({k[0] for k in rows} - {codec}, key=list(result["summary"]).index)
+    head = f"| {codec} against | target kbit/s | " + " | ".join(names) + " |\n"
+    head += "|---|---:|" + "---|" * len(names) + "\n"
+    lines = []
+    for other in others:
+        for target in sorted({k[1] for k in ours}):
+            cells = []
+            for n in names:
+                sign = -1.0 if n in LOWER_IS_BETTER else 1.0
+                diffs = [
+                    sign * (rows[k][n] - rows[(other, target, k[2])][n])
+                    for k in ours
+                    if k[1] == target and (other, target, k[2]) in rows
+                ]
+                diffs = [d for d in diffs if not math.isnan(d)]
+                if not diffs:
+                    cells.append("n/a")
+                    continue
+                mean = sum(diffs) / len(diffs)
+                var = sum((d - mean) ** 2 for d in diffs) / max(1, len(diffs) - 1)
+                ahead = sum(d > 0 for d in diffs)
+                cells.append(
+                    f"{mean:+.3f} ± {math.sqrt(var / len(diffs)):.3f} ({ahead}/{len(diffs)})"
+                )
+            lines.append(f"| {other} | {target:g} | " + " | ".join(cells) + " |")
+    note = (
+        f"\nPaired, file by file: mean difference ± standard error (positive: {codec} ahead; "
+        f"log-mel as other minus {codec}), and the files where {codec} is ahead.\n\n"
+    )
+    return note + head + "\n".join(lines) + "\n"
 
 
 def plot_summary(result: dict, path: Path, title: str) -> None:

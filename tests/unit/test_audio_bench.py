@@ -129,6 +129,28 @@ def test_aecodec_rows_are_not_reused_after_a_model_changes_its_config(monkeypatc
     assert codec.settings() != before  # same names, another quality range: rerun
 
 
+def test_paired_table_compares_file_by_file_with_lower_log_mel_better() -> None:
+    from aecodec.bench.audio.report import paired_table
+
+    rows = [
+        {"codec": c, "target_kbps": 6.0, "file": f, "visqol": v, "log_mel": m}
+        for c, f, v, m in [
+            ("aecodec", "a", 2.0, 10.0),
+            ("aecodec", "b", 3.0, 12.0),
+            ("opus", "a", 1.0, 11.0),
+            ("opus", "b", 3.5, 20.0),
+        ]
+    ]
+    result = {
+        "metrics": ["visqol", "log_mel"],
+        "rows": rows,
+        "summary": {"aecodec": {}, "opus": {}},
+    }
+    table = paired_table(result)
+    assert "| opus | 6 | +0.250 ± 0.750 (1/2) | +4.500 ± 3.500 (2/2) |" in table
+    assert paired_table({**result, "rows": rows[2:]}) == ""
+
+
 def test_mdct_oracle_keeps_a_low_tone_and_drops_a_high_one() -> None:
     from aecodec.bench.audio.mdct_oracle import lowest_bins_si_sdr
 
