@@ -37,6 +37,38 @@ def test_round_trip_is_exact_including_escaped_values(tables) -> None:
     assert torch.equal(torch.from_numpy(decode_indexed(data, idx, tables)), values)
 
 
+def _sorted_layout_bytes(values: torch.Tensor, idx: torch.Tensor, tables) -> bytes:
+    """The section layout of the module docstring, built with one global stable sort (how
+    format-2 files were first written): the table-by-table encoder must give the same bytes."""
+    import constriction
+
+    v = values.reshape(-1).numpy().astype(np.int64)
+    t = idx.reshape(-1).numpy().astype(np.int64)
+    order = np.argsort(t, kind="stable")
+    s = v - tables.offsets[t]
+    out = (s < 0) | (s >= tables.escape[t])
+    coded = np.where(out, tables.escape[t], s).astype(np.int32)[order]
+    esc = v[order][out[order]]
+    coder = constriction.stream.stack.AnsCoder()
+    if esc.size:
+        zigzag = np.where(esc >= 0, 2 * esc, -2 * esc - 1).astype(np.int32)
+        coder.encode_reverse(zigzag, constriction.stream.model.Uniform(1 << 17))
+    ends = np.cumsum(np.bincount(t, minlength=len(tables.pmfs)))
+    starts = np.concatenate([[0], ends[:-1]])
+    for table in range(len(tables.pmfs) - 1, -1, -1):
+        if ends[table] > starts[table]:
+            part = coded[starts[table] : ends[table]]
+            coder.encode_reverse(part, tables.models()[table])
+    return coder.get_compressed().astype("<u4").tobytes()
+
+
+def test_encoder_writes_the_bytes_of_the_sorted_layout(tables) -> None:
+    for seed in range(3):
+        values, idx = _symbols(np.random.default_rng(seed), 4000, tables)
+        values[0, 1, 0, 5:9] = torch.tensor([ESCAPE_LIMIT - 1, -ESCAPE_LIMIT, 999, -700])
+        assert encode_indexed(values, idx, tables) == _sorted_layout_bytes(values, idx, tables)
+
+
 def test_out_of_range_symbols_are_refused_by_the_encoder(tables) -> None:
     values, idx = _symbols(np.random.default_rng(1), 10, tables)
     values[0, 0, 0, 0] = ESCAPE_LIMIT
