@@ -341,7 +341,10 @@ def summary_table(result: dict) -> str:
     lines.append("")
     for name in analog:
         drop = steepest_drop(snrs, schemes[name]["psnr"])
-        lines.append(f"Steepest drop of {name}: {drop:.2f} dB PSNR per dB of SNR.")
+        if drop > 0:
+            lines.append(f"Steepest drop of {name}: {drop:.2f} dB PSNR per dB of SNR.")
+        else:
+            lines.append(f"{name} never falls as the SNR rises.")
     matched = {n: c for n, c in schemes.items() if n.startswith("ldpc-") and n.endswith("-matched")}
     if matched:
         head = " | ".join(f"{n} | {n} - LDPC" for n in analog)

@@ -96,7 +96,9 @@ def test_summary_reports_the_steepest_drop_and_the_gap_table():
     }
     table = summary_table(result)
     assert "| djscc | 20.00 | 22.00 | 21.00 |" in table
-    assert "Steepest drop of softcast: 0.00" in table
+    assert "softcast never falls as the SNR rises." in table
+    falling = {**result, "schemes": {**result["schemes"], "softcast": {"psnr": [22.0, 19.0]}}}
+    assert "Steepest drop of softcast: 1.50 dB PSNR per dB of SNR." in summary_table(falling)
     # the gap is to the best chain designed for each SNR, whichever its source codec
     assert "| 0 | ldpc-j2k | qpsk-r1/4 | 0.000 | 21.00 | 20.00 | -1.00 | 19.00 | -2.00 |" in table
     assert "| 2 | ldpc-aec | qpsk-r1/3 | 0.000 | 22.50 | 22.00 | -0.50 | 23.00 | +0.50 |" in table
