@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,7 @@ from aecodec.digital.chain import (
 from aecodec.digital.mcs import MCS_TABLE, Mcs
 from aecodec.metrics import psnr_rgb
 from aecodec.models.jscc import DeepJSCC
+from aecodec.rate_control import largest_within
 
 __all__ = ["load_images", "run_jscc_bench", "summary_table", "plot_psnr"]
 
@@ -105,7 +107,7 @@ def _softcast(images, snrs, uses, channel: str, seed: int, tick: Tick, refiner: 
 
 
 SOURCE_CODECS = ("j2k", "aec", "hevc")  # of the ideal and practical chains in this bench
-HEVC_QPS = (0, 51)  # x265's QP range; lower is finer
+HEVC_MAX_QP = 51  # x265's QPs run 0 (finest) to 51
 
 
 class _SourceCache:
@@ -125,26 +127,27 @@ class _SourceCache:
         self.ladders: dict[int, list[tuple[int, bytes]]] = {}
         self.hevc_streams: dict[int, dict[int, bytes]] = {}
 
-    def _hevc(self, index: int, pixels: np.ndarray, budget: int) -> bytes | None:
+    @cached_property
+    def hevc(self):
         from aecodec.bench.codecs.pyav_video import HevcIntraCodec
 
+        return HevcIntraCodec()
+
+    def _hevc(self, index: int, pixels: np.ndarray, budget: int) -> bytes | None:
         streams = self.hevc_streams.setdefault(index, {})
 
-        def coded(qp: int) -> bytes:
+        def coded(quality: float) -> bytes:  # quality = HEVC_MAX_QP - QP, so size grows with it
+            qp = HEVC_MAX_QP - int(quality)
             if qp not in streams:
-                streams[qp] = HevcIntraCodec().encode(pixels, qp)
+                streams[qp] = self.hevc.encode(pixels, qp)
             return streams[qp]
 
-        low, high = HEVC_QPS
-        if len(coded(high)) > budget:
-            return None
-        while low < high:  # invariant: coded(high) fits
-            mid = (low + high) // 2
-            if len(coded(mid)) <= budget:
-                high = mid
-            else:
-                low = mid + 1
-        return coded(high)
+        fit = largest_within(coded, budget, 0, HEVC_MAX_QP, integer=True)
+        return None if fit is None else fit[0]
+
+    def _decode(self, data: bytes, codec: str) -> np.ndarray:
+        """uint8 RGB [H, W, 3] of one source file."""
+        return self.hevc.decode(data) if codec == "hevc" else decode_source(data, codec)
 
     def _aec(self, index: int, pixels: np.ndarray, budget: int) -> bytes | None:
         if index not in self.ladders:
@@ -170,17 +173,8 @@ class _SourceCache:
             if data is None:
                 self.cache[key] = None
             else:
-                self.cache[key] = (len(data), psnr_rgb(pixels, _decode(data, codec)))
+                self.cache[key] = (len(data), psnr_rgb(pixels, self._decode(data, codec)))
         return self.cache[key]
-
-
-def _decode(data: bytes, codec: str) -> np.ndarray:
-    """uint8 RGB [H, W, 3] of one source file of the cache."""
-    if codec == "hevc":
-        from aecodec.bench.codecs.pyav_video import HevcIntraCodec
-
-        return HevcIntraCodec().decode(data)
-    return decode_source(data, codec)
 
 
 def _ideal(images, snrs, uses, codec, cache: _SourceCache, channel: str, seed: int, tick) -> dict:
