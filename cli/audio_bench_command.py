@@ -39,16 +39,35 @@ def cmd_audio(a: argparse.Namespace) -> int:
     speech = a.speech if a.speech is not None else "speech" in str(data)
     stem = a.name or data.parent.name
     out = Path(a.out)
+    partial = out / f".{stem}.partial.json"
     previous = None
-    if a.reuse and (out / f"{stem}.json").exists():
-        previous = json.loads((out / f"{stem}.json").read_text())
-        same = (previous.get("data"), previous.get("holdout_every", 0))
-        previous = previous if same == (str(data), a.holdout_every) else None
+    if a.reuse:  # an interrupted run's rows first: they include what it reused itself
+        for candidate in (partial, out / f"{stem}.json"):
+            earlier = json.loads(candidate.read_text()) if candidate.exists() else {}
+            if (earlier.get("data"), earlier.get("holdout_every", 0)) == (
+                str(data),
+                a.holdout_every,
+            ):
+                previous = earlier
+                break
+
+    def stamped(result: dict) -> dict:
+        return {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
+
+    def save_progress(result: dict) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = partial.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stamped(result)) + "\n")
+        tmp.replace(partial)
+
     with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
-        result = run_audio_bench(files, codecs, targets, speech, tick, previous, a.perceptual)
-    result = {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
+        result = run_audio_bench(
+            files, codecs, targets, speech, tick, previous, a.perceptual, save_progress
+        )
+    result = stamped(result)
     table = summary_table(result) + paired_table(result)
     write_results(out, stem, result, table)
+    partial.unlink(missing_ok=True)
     plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
     sys.stdout.write(table)
     return 0
@@ -87,7 +106,8 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reuse",
         action="store_true",
-        help="keep rows already in the results file for codecs with identical settings",
+        help="keep rows already measured, in the results file or by an interrupted run, for "
+        "codecs with identical settings and metrics; code only the missing ones",
     )
     p.add_argument("--name", help="results file stem (default: the data folder's parent name)")
     p.set_defaults(func=cmd_audio)

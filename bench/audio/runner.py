@@ -78,16 +78,23 @@ def _summary(rows: list[dict], codecs: list[str], targets: list[float], names: l
     return out
 
 
-def reusable_rows(previous: dict | None, codec: AudioCodec, files: list[Path], targets, names):
-    """Rows of ``codec`` from an earlier result with the same settings, files, targets and
-    metrics, or None."""
+def reusable_rows(
+    previous: dict | None, codec: AudioCodec, files: list[Path], targets, names
+) -> dict[tuple[str, float], dict]:
+    """Rows of ``codec`` from an earlier (possibly unfinished) result with the same settings
+    and metrics, keyed by (file name, target kbit/s), for the files and targets wanted now;
+    empty when the settings or metrics differ."""
     if not previous or previous.get("codecs", {}).get(codec.name) != codec.settings():
-        return None
+        return {}
     if previous.get("metrics") != names:
-        return None
-    rows = [r for r in previous.get("rows", []) if r["codec"] == codec.name]
-    wanted = {(p.name, t) for p in files for t in targets}
-    return rows if {(r["file"], r["target_kbps"]) for r in rows} == wanted else None
+        return {}
+    wanted = {(p.name, float(t)) for p in files for t in targets}
+    rows = {}
+    for r in previous.get("rows", []):
+        key = (r["file"], float(r["target_kbps"]))
+        if r["codec"] == codec.name and key in wanted:
+            rows[key] = r
+    return rows
 
 
 def run_audio_bench(
@@ -98,48 +105,64 @@ def run_audio_bench(
     tick: Tick = None,
     previous: dict | None = None,
     perceptual: bool = False,
+    on_file: Callable[[dict], None] | None = None,
 ) -> dict:
     """Every codec at every target on every file; see module docstring for the result.
 
-    previous: an earlier result; codecs whose rows it holds with identical settings, files,
-    targets and metrics are not rerun (``bench audio --reuse``).
+    previous: an earlier result, finished or not; rows it holds for a codec with identical
+    settings and metrics are kept, and only the missing (file, target) pairs are coded
+    (``bench audio --reuse``). on_file: called with the result so far after each file, so
+    that an interrupted run can be resumed.
     """
     names = metric_names(speech, perceptual)
-    rows = []
-    todo = []
-    for codec in codecs:
-        kept = reusable_rows(previous, codec, files, targets, names)
-        if kept is None:
-            todo.append(codec)
-        else:
-            rows += kept
-            if tick is not None:
-                for _ in range(len(files) * len(targets)):
-                    tick()
+    kept = {c.name: reusable_rows(previous, c, files, targets, names) for c in codecs}
+    settings = {c.name: c.settings() for c in codecs}
+    rows: list[dict] = []
+
+    def result() -> dict:
+        return {
+            "files": len(files),
+            "metrics": names,
+            "codecs": settings,
+            "rows": rows,
+            "summary": _summary(rows, [c.name for c in codecs], targets, names),
+        }
+
     for path in files:
-        ref, rate = read_audio(path)
-        seconds = ref.shape[0] / rate
-        for codec in todo:
+        ref, rate = None, 0
+        for codec in codecs:
             for target in targets:
-                data, used = codec.encode(ref, rate, target)
-                decoded = codec.decode(data, rate)
-                aligned, lag = M.align(ref, decoded)
-                row = {
-                    "codec": codec.name,
-                    "target_kbps": target,
-                    "file": path.name,
-                    "kbps": len(data) * 8 / seconds / 1000,
-                    "lag": lag,
-                    **used,
-                    **_measure(ref, aligned, rate, names, speech),
-                }
+                row = kept[codec.name].get((path.name, float(target)))
+                if row is None:
+                    if ref is None:
+                        ref, rate = read_audio(path)
+                    row = _code_and_measure(codec, path.name, ref, rate, target, names, speech)
                 rows.append(row)
                 if tick is not None:
                     tick()
+        if on_file is not None:
+            on_file(result())
+    return result()
+
+
+def _code_and_measure(
+    codec: AudioCodec,
+    file: str,
+    ref: np.ndarray,
+    rate: int,
+    target: float,
+    names: list[str],
+    speech: bool,
+) -> dict:
+    data, used = codec.encode(ref, rate, target)
+    decoded = codec.decode(data, rate)
+    aligned, lag = M.align(ref, decoded)
     return {
-        "files": len(files),
-        "metrics": names,
-        "codecs": {c.name: c.settings() for c in codecs},
-        "rows": rows,
-        "summary": _summary(rows, [c.name for c in codecs], targets, names),
+        "codec": codec.name,
+        "target_kbps": target,
+        "file": file,
+        "kbps": len(data) * 8 / (ref.shape[0] / rate) / 1000,
+        "lag": lag,
+        **used,
+        **_measure(ref, aligned, rate, names, speech),
     }

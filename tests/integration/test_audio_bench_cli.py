@@ -1,4 +1,5 @@
-"""``aecodec bench audio`` end to end on a small folder: held-out selection and its errors."""
+"""``aecodec bench audio`` end to end on a small folder: held-out selection and its errors,
+resuming an interrupted run."""
 
 from __future__ import annotations
 
@@ -37,3 +38,38 @@ def test_holdout_every_beyond_the_folder_is_a_one_line_error(clips: Path, tmp_pa
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert "holds too few files" in err and "\n" not in err
+
+
+def test_an_interrupted_run_resumes_with_reuse_coding_only_what_is_missing(
+    clips: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from aecodec.bench.audio import pyav_codecs as C
+
+    out = tmp_path / "out"
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--kbps", "12"]
+    args += ["--no-speech", "--out", str(out)]
+    real_encode, coded = C.PyavAudioCodec.encode, []
+
+    def failing_on_the_third(self, samples, rate, target):
+        if len(coded) == 2:
+            raise RuntimeError("metric crashed")
+        coded.append(target)
+        return real_encode(self, samples, rate, target)
+
+    monkeypatch.setattr(C.PyavAudioCodec, "encode", failing_on_the_third)
+    with pytest.raises(RuntimeError):
+        main(args)
+    partial = out / f".{clips.parent.name}.partial.json"
+    assert [r["file"] for r in json.loads(partial.read_text())["rows"]] == ["c0.wav", "c1.wav"]
+
+    def counting(self, samples, rate, target):
+        coded.append(target)
+        return real_encode(self, samples, rate, target)
+
+    coded.clear()
+    monkeypatch.setattr(C.PyavAudioCodec, "encode", counting)
+    assert main([*args, "--reuse"]) == 0
+    assert len(coded) == 2  # c2 and c3 only
+    result = json.loads((out / f"{clips.parent.name}.json").read_text())
+    assert [r["file"] for r in result["rows"]] == ["c0.wav", "c1.wav", "c2.wav", "c3.wav"]
+    assert not partial.exists()

@@ -97,19 +97,26 @@ def test_summary_averages_files_per_codec_and_target() -> None:
     assert "| opus | 6 | 7.50 | 2.00 | 3.00 |" in table
 
 
-def test_rows_are_reused_only_for_identical_settings_files_and_targets(tmp_path) -> None:
+def test_rows_are_reused_per_file_and_target_only_for_identical_settings(tmp_path) -> None:
     from aecodec.bench.audio.runner import reusable_rows
 
     (opus,) = make_audio_codecs(["opus"])
     files = [tmp_path / "a.flac", tmp_path / "b.flac"]
     rows = [{"codec": "opus", "file": f.name, "target_kbps": 6.0} for f in files]
     previous = {"codecs": {"opus": opus.settings()}, "metrics": ["si_sdr"], "rows": rows}
-    assert reusable_rows(previous, opus, files, [6.0], ["si_sdr"]) == rows
-    assert reusable_rows(previous, opus, files, [6.0, 12.0], ["si_sdr"]) is None
-    assert reusable_rows(previous, opus, files[:1], [6.0], ["si_sdr"]) is None
-    assert reusable_rows(previous, opus, files, [6.0], ["si_sdr", "stoi"]) is None
+    assert reusable_rows(previous, opus, files, [6.0], ["si_sdr"]) == {
+        ("a.flac", 6.0): rows[0],
+        ("b.flac", 6.0): rows[1],
+    }
+    # a wider run keeps what it has and codes only the rest
+    assert set(reusable_rows(previous, opus, files, [6.0, 12.0], ["si_sdr"])) == {
+        ("a.flac", 6.0),
+        ("b.flac", 6.0),
+    }
+    assert set(reusable_rows(previous, opus, files[:1], [6.0], ["si_sdr"])) == {("a.flac", 6.0)}
+    assert reusable_rows(previous, opus, files, [6.0], ["si_sdr", "stoi"]) == {}
     changed = {**previous, "codecs": {"opus": {**opus.settings(), "format": "X"}}}
-    assert reusable_rows(changed, opus, files, [6.0], ["si_sdr"]) is None
+    assert reusable_rows(changed, opus, files, [6.0], ["si_sdr"]) == {}
 
 
 def test_aecodec_rows_are_not_reused_after_a_model_changes_its_config(monkeypatch) -> None:
