@@ -23,6 +23,7 @@ from aecodec.training import distributed
 from aecodec.training.audio_data import AudioCropSampler, load_clips
 from aecodec.training.audio_loss import audio_distortion
 from aecodec.training.config import TrainConfig
+from aecodec.training.precision import bf16_autocast
 from aecodec.training.rd_optim import backward_step, rd_backward_step, rd_optimizers
 from aecodec.training.warm_start import warm_start
 
@@ -115,7 +116,7 @@ class AudioTask:
         return {"main": torch.optim.Adam(groups, lr=self.config.lr)}
 
     def _autocast(self):
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
+        return bf16_autocast(self.device, self.config.bf16)
 
     def _decoder_step(self, x: Tensor) -> dict[str, float]:
         """One step of decoder-side fine-tuning on real (rounded) latents at a quality drawn

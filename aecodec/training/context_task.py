@@ -32,6 +32,7 @@ from aecodec.training.image_task import (
     hyperprior_arch,
     rate_bpp,
 )
+from aecodec.training.precision import bf16_autocast
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["ContextTask", "FROZEN_PREFIXES", "hyperprior_arch"]
@@ -114,7 +115,7 @@ class ContextTask:
         index = torch.from_numpy(self.rng.integers(len(self.latents), size=self.config.batch_size))
         gain, _ = self.model.level_gains(level)
         y = self.latents[index].float() * gain
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.config.bf16):
+        with bf16_autocast("cpu", self.config.bf16):  # latents are cached on the CPU
             _, likelihoods = self.model.quantize_with_rate(y, "cpu")
         pixels = y.shape[0] * y.shape[2] * y.shape[3] * 256  # 16x16 image pixels per latent
         bpp = rate_bpp(likelihoods, pixels)

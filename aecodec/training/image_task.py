@@ -16,6 +16,7 @@ from aecodec.training import distributed
 from aecodec.training.config import TrainConfig, load_config
 from aecodec.training.grow import grow_image_state
 from aecodec.training.image_data import ImageCropSampler, load_validation_images
+from aecodec.training.precision import bf16_autocast
 from aecodec.training.rd_optim import rd_backward_step, rd_optimizers
 
 __all__ = ["hyperprior_arch", "ImageTask", "rate_bpp"]
@@ -91,7 +92,7 @@ class ImageTask:
         )
 
     def _transforms_autocast(self):
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.config.bf16)
+        return bf16_autocast(self.device, self.config.bf16)
 
     def train_step(self, step: int) -> dict[str, float]:
         level = int(self.level_rng.integers(len(self.config.lambdas)))
