@@ -3,7 +3,8 @@
 Path of a signal: float [T, C] at any rate -> resampled to the model's rate -> stereo as mid
 (L+R)/2 and side (L-R)/2 -> each zero-padded to a multiple of the model's factor -> two strings
 per coded channel -> .aec bytes (header: original rate, frames and channels). Decoding mirrors
-it, resamples back, crops to the original length and rounds to int16 (clipped at full scale).
+it (plus the model's fixed spectral postfilter, where its config has one), resamples back,
+crops to the original length and rounds to int16 (clipped at full scale).
 The rate of a file is its real size: kbit/s = file bytes x 8 / seconds / 1000.
 """
 
@@ -18,6 +19,8 @@ from aecodec import bitstream, zoo
 from aecodec.defaults import DEFAULT_AUDIO_QUALITY
 from aecodec.errors import ModelError
 from aecodec.media_audio import resample, to_int16
+from aecodec.models.audio_hyperprior import AudioConfig
+from aecodec.models.spectral_postfilter import spectral_postfilter
 
 __all__ = [
     "DEFAULT_AUDIO_QUALITY",
@@ -68,6 +71,13 @@ def _row_sink(row: np.ndarray) -> Callable[[int, int, int, int, torch.Tensor], N
         row[left:right] = tile[0, 0, 0].numpy()
 
     return sink
+
+
+def _postfilter(config: AudioConfig, quality: float, row: np.ndarray) -> None:
+    """Apply the model's fixed spectral postfilter, if it has one, to a decoded row in place."""
+    lowpass = config.lowpass_hz if quality < config.lowpass_below else 0.0
+    if config.sharpening or lowpass:
+        row[:] = spectral_postfilter(row, config.sample_rate, config.sharpening, lowpass)
 
 
 def _model_frames(frames: int, rate: int, model_rate: int) -> int:
@@ -187,6 +197,7 @@ def decompress_audio(
             header.sections[2 * i : 2 * i + 2], padded, header.quality, header.version
         )
         net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
+        _postfilter(net.config, header.quality, coded[i])
     x = np.empty((frames, header.channels), dtype=np.float32)
     if header.channels == 2:  # left = mid + side, right = mid - side
         np.add(coded[0, :frames], coded[1, :frames], out=x[:, 0])

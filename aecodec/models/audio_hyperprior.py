@@ -49,6 +49,10 @@ class AudioConfig:
     post_blocks: residual blocks of a postfilter on the decoder's MDCT coefficients, just
     before the inverse MDCT (block i dilated 2**i frames; each starts as the identity). It is
     decoder-side only: a model that adds it to trained weights codes the same bytes.
+    sharpening, lowpass_hz, lowpass_below: the fixed spectral postfilter that decoding applies
+    (aecodec.models.spectral_postfilter): harmonic sharpening exponent at every quality (0:
+    off), and a low-pass at lowpass_hz for qualities below lowpass_below (0: never). Also
+    decoder-side only: the bytes stay those of the same weights without it.
     """
 
     sample_rate: int = 16000
@@ -62,6 +66,9 @@ class AudioConfig:
     linear_skip: bool = False
     post_blocks: int = 0
     min_quality: float = 1.0
+    sharpening: float = 0.0
+    lowpass_hz: float = 0.0
+    lowpass_below: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -74,6 +81,10 @@ class AudioConfig:
             raise ConfigError("post_blocks must be between 0 and 6")
         if not 0.0 <= self.min_quality <= 1.0:
             raise ConfigError("min_quality must be between 0 and 1")
+        if not 0.0 <= self.sharpening <= 1.0:
+            raise ConfigError("sharpening must be between 0 and 1")
+        if not 0.0 <= self.lowpass_hz < self.sample_rate / 2:
+            raise ConfigError("lowpass_hz must be between 0 and half the sample rate")
 
     @property
     def hop(self) -> int:

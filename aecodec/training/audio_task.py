@@ -49,6 +49,9 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         linear_skip=config.linear_skip,
         post_blocks=config.post_blocks,
         min_quality=config.min_quality,
+        sharpening=config.sharpening,
+        lowpass_hz=config.lowpass_hz,
+        lowpass_below=config.lowpass_below,
     )
 
 

@@ -69,6 +69,9 @@ class TrainConfig:
     post_blocks: int = 0  # audio: residual blocks of the decoder's postfilter (MDCT domain)
     decoder_only: bool = False  # audio: train g_s and inverse gains only (init_from's bytes)
     min_quality: float = 1.0  # audio: lowest quality (below 1: coarser than level 1)
+    sharpening: float = 0.0  # audio: decoding's fixed postfilter, harmonic sharpening exponent
+    lowpass_hz: float = 0.0  # audio: decoding's low-pass cut-off, Hz (0: none) ...
+    lowpass_below: float = 0.0  # ... applied to qualities below this one
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level

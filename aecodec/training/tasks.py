@@ -69,7 +69,7 @@ TASKS: dict[str, TaskSpec] = {
                   "kbps", "segment", "stft_weight", "emphasis", "rate_lr", "max_beta",
                   "beta_init", "holdout_every", "val_seconds", "post_blocks", "decoder_only",
                   "trained_lr_scale", "extra_data",
-                  "min_quality")),
+                  "min_quality", "sharpening", "lowpass_hz", "lowpass_below")),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
                  "comm-autoencoder", "fp32",
                  (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),

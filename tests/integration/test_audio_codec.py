@@ -195,3 +195,28 @@ def test_speech_v4_codes_speech_v3_bytes_and_goes_below_its_lowest_level() -> No
     assert header.quality == 0.0 and y.shape == x.shape
     with pytest.raises(ModelError, match="quality must be between 1 and 4"):
         audio_codec.compress_audio(x, 16000, 0.5, "speech-v3")
+
+
+def _band_db(y: np.ndarray, low_hz: float, high_hz: float) -> float:
+    """Energy of the int16 signal between low_hz and high_hz, dB (16 kHz, first channel)."""
+    spectrum = np.abs(np.fft.rfft(y[:, 0].astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(y.shape[0], 1 / 16000)
+    return float(10 * np.log10(spectrum[(freqs >= low_hz) & (freqs < high_hz)].sum() + 1e-9))
+
+
+def test_speech_v5_codes_speech_v4_bytes_and_decodes_them_through_its_postfilter() -> None:
+    x = speechlike(2.0, 16000)
+    x += 0.02 * np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)  # 4-8 kHz
+    for q in (1.0, 3.7):
+        v4 = audio_codec.compress_audio(x, 16000, q, "speech-v4")
+        v5 = audio_codec.compress_audio(x, 16000, q, "speech-v5")
+        assert bitstream.decode(v4).sections == bitstream.decode(v5).sections
+        y4, y5 = audio_codec.decompress_audio(v4)[0], audio_codec.decompress_audio(v5)[0]
+        assert y5.shape == y4.shape and not np.array_equal(y4, y5)
+        loss_above_4k = _band_db(y4, 4500, 8000) - _band_db(y5, 4500, 8000)
+        if q < 3.5:  # band-limited: nothing left above the cut-off
+            assert loss_above_4k > 30
+        else:  # full band: the postfilter only reshapes within each frame's spectrum
+            assert abs(loss_above_4k) < 6
+        assert abs(_band_db(y4, 100, 3500) - _band_db(y5, 100, 3500)) < 1.5
+    assert audio_codec.pick_audio_model(16000) == "speech-v5"

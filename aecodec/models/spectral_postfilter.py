@@ -1,0 +1,93 @@
+"""A fixed decoder-side postfilter for speech: harmonic sharpening and low-rate band-limiting.
+
+An MSE-trained codec returns the conditional mean of what it could not code, so at low rates
+its spectra are flattened: on held-out speech at 6 kbit/s the harmonic peaks of speech-v4 come
+out 4 dB (0-2 kHz) to 8 dB (2-4 kHz) low and the valleys between them 2 dB high, and the
+4-8 kHz band carries more artefact than speech. This filter works on short-time spectra (32-ms
+frames, hop 8 ms, square-root Hann windows, exact overlap-add) of the decoded waveform:
+
+    |S'| = |S| x min(g_max, (|S| / E)^alpha) x c,   E = exp(moving mean of log|S| over 280 Hz)
+
+so bins above their local envelope E (harmonics, formant peaks) rise and bins below it fall,
+c keeping each frame's energy; the phase is kept. Below a given quality, bins above
+``lowpass_hz`` are also removed (a 250-Hz raised-cosine edge), as Opus and AMR-WB band-limit at
+their lowest rates. It has no trained parameters and reads nothing from the bitstream, so it
+changes no byte; it runs in blocks of frames, float64 numpy (pocketfft, one thread), so it is
+deterministic and its memory is the output plus one block. Signal: np.ndarray[T] float32 at
+the model's rate, full scale +-1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+__all__ = ["FRAME_SECONDS", "spectral_postfilter"]
+
+FRAME_SECONDS = 0.032  # analysis frame; hop is a quarter of it
+ENVELOPE_HZ = 280.0  # width of the moving mean that defines the local spectral envelope
+MAX_GAIN = 4.0  # at most +12 dB on one bin before the frame's energy is restored
+EDGE_HZ = 250.0  # width of the low-pass transition
+_BLOCK_FRAMES = 4096  # frames per block (bounded working memory)
+
+
+def _frame_size(rate: int) -> int:
+    return 1 << round(np.log2(FRAME_SECONDS * rate))
+
+
+def _band_gain(bins: int, rate: int, lowpass_hz: float) -> np.ndarray:
+    """float64[bins]: 1 up to lowpass_hz - EDGE_HZ, a raised-cosine fall to 0 at lowpass_hz."""
+    freqs = np.arange(bins) * (rate / 2) / (bins - 1)
+    ramp = np.clip((lowpass_hz - freqs) / EDGE_HZ, 0.0, 1.0)
+    return 0.5 - 0.5 * np.cos(np.pi * ramp)
+
+
+def _filter_frames(
+    frames: np.ndarray, window: np.ndarray, alpha: float, width: int, band: np.ndarray | None
+) -> np.ndarray:
+    """float64[F, N] windowed-out frames of float64[F, N] input frames."""
+    spectrum = np.fft.rfft(frames * window, axis=1)
+    magnitude = np.abs(spectrum)
+    if alpha > 0:
+        log_mag = np.log(magnitude + 1e-9)
+        envelope = uniform_filter1d(log_mag, width, axis=1, mode="reflect")
+        gain = np.minimum(np.exp(alpha * (log_mag - envelope)), MAX_GAIN)
+        energy_in = (magnitude**2).sum(1)
+        energy_out = ((magnitude * gain) ** 2).sum(1)
+        gain *= np.sqrt(energy_in / np.maximum(energy_out, 1e-30))[:, None]
+        spectrum *= gain
+    if band is not None:
+        spectrum *= band
+    return np.fft.irfft(spectrum, n=frames.shape[1], axis=1) * window
+
+
+def spectral_postfilter(
+    signal: np.ndarray, rate: int, alpha: float, lowpass_hz: float | None = None
+) -> np.ndarray:
+    """np.ndarray[T] float32 -> np.ndarray[T] float32 (see the module docstring).
+
+    alpha: sharpening exponent (0: none); lowpass_hz: cut-off in Hz, None or 0 for full band.
+    With alpha 0 and no cut-off the output equals the input up to float rounding.
+    """
+    n = _frame_size(rate)
+    hop = n // 4
+    total = signal.shape[0]
+    # sqrt-Hann analysis and synthesis windows: their product, a periodic Hann, sums to 2 at
+    # hop n/4; the signal is padded by a frame on each side so every sample is covered fully.
+    window = np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)) / np.sqrt(2.0)
+    width = max(1, int(round(ENVELOPE_HZ / (rate / n))) | 1)
+    band = _band_gain(n // 2 + 1, rate, lowpass_hz) if lowpass_hz else None
+    hops = -(-total // hop) + 2 * (n // hop)
+    padded = np.zeros(hops * hop, dtype=np.float64)
+    padded[n : n + total] = signal
+    blocks = padded.reshape(hops, hop)
+    out = np.zeros_like(blocks)
+    parts = n // hop
+    frames_total = hops - parts + 1
+    for first in range(0, frames_total, _BLOCK_FRAMES):
+        count = min(_BLOCK_FRAMES, frames_total - first)
+        frames = np.concatenate([blocks[first + j : first + j + count] for j in range(parts)], 1)
+        filtered = _filter_frames(frames, window, alpha, width, band).reshape(count, parts, hop)
+        for j in range(parts):
+            out[first + j : first + j + count] += filtered[:, j]
+    return out.reshape(-1)[n : n + total].astype(np.float32)
