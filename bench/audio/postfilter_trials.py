@@ -43,6 +43,29 @@ VARIANTS = {
 METRICS = ("visqol", "pesq", "stoi")
 
 
+def peak_valley_errors(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Mean dB error (decoded minus original) of spectral peaks and valleys, per band: bins of
+    the original's short-time spectrum (32-ms Hann frames, hop 8 ms, frames within 40 dB of the
+    loudest) more than 3 dB above (peaks) or below (valleys) a 280-Hz moving mean of its log
+    spectrum. x, y: float32[T] aligned at 16 kHz. Keys like "peak 0-2 kHz"."""
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import stft
+
+    spectra = [stft(s, RATE, nperseg=512, noverlap=384)[2] for s in (x, y)]
+    px, py = (10 * np.log10(np.abs(s) ** 2 + 1e-12) for s in spectra)
+    floor = px.max() - 60
+    px, py = np.maximum(px, floor), np.maximum(py, floor)
+    active = px.max(0) > px.max() - 40
+    envelope = uniform_filter1d(px, 9, axis=0)
+    out = {}
+    for low, high in ((0, 2), (2, 4), (4, 8)):
+        band = slice(int(low * 1000 / 31.25), int(high * 1000 / 31.25) + (high == 8))
+        ex, ey, ee = px[band][:, active], py[band][:, active], envelope[band][:, active]
+        out[f"peak {low}-{high} kHz"] = float((ey - ex)[ex > ee + 3].mean())
+        out[f"valley {low}-{high} kHz"] = float((ey - ex)[ex < ee - 3].mean())
+    return out
+
+
 def _code(x: np.ndarray, kbps: float) -> tuple[np.ndarray, float, float]:
     """Speech-v4 at ``kbps``: (decoded float32[T], quality, real kbit/s)."""
     data, quality = compress_audio_to_kbps(x, RATE, kbps, "speech-v4")
@@ -50,11 +73,17 @@ def _code(x: np.ndarray, kbps: float) -> tuple[np.ndarray, float, float]:
     return y[:, 0].astype(np.float32) / 32768, quality, len(data) * 8 / (len(x) / RATE) / 1000
 
 
+def _aligned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y, _ = M.align(x[:, None], y[:, None])
+    return x, y[:, 0]
+
+
 def score_clip(x: np.ndarray, kbps: float) -> dict[str, dict[str, float]]:
-    """x: float32[T, 1] at 16 kHz -> {variant: {quality, kbps, visqol, pesq, stoi}}."""
+    """x: float32[T, 1] at 16 kHz -> {variant: {quality, kbps, visqol, pesq, stoi}, and
+    "spectrum": peak_valley_errors of the plain decoding}."""
     plain = _code(x, kbps)
     narrow = _code(spectral_postfilter(x[:, 0], RATE, 0.0, 4000.0)[:, None], kbps)
-    out = {}
+    out: dict = {"spectrum": peak_valley_errors(*_aligned(x[:, 0], plain[0]))}
     for name, (alpha, lowpass, narrow_input) in VARIANTS.items():
         y, quality, real = narrow if narrow_input else plain
         z = (
@@ -85,6 +114,17 @@ def table(result: dict) -> str:
                 f"| {target} | {name} | {len(rows)} | {mean['quality']:.2f} | "
                 f"{mean['kbps']:.2f} | {scores} |"
             )
+    lines += [
+        "",
+        "Spectral peaks and valleys of the plain decoding, mean dB error (decoded - original):",
+        "",
+    ]
+    keys = list(next(iter(next(iter(result["targets"].values())).values()))["spectrum"])
+    lines.append("| target kbit/s | " + " | ".join(keys) + " |")
+    lines.append("|---:|" + "---:|" * len(keys))
+    for target, clips in result["targets"].items():
+        cells = [f"{np.mean([c['spectrum'][k] for c in clips.values()]):+.1f}" for k in keys]
+        lines.append(f"| {target} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
