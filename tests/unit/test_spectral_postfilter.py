@@ -20,12 +20,12 @@ def test_off_is_the_identity_and_length_is_kept() -> None:
     assert np.abs(y - x).max() < 1e-6
 
 
-def test_lowpass_removes_what_lies_above_the_cutoff() -> None:
+def test_lowpass_attenuates_what_lies_above_the_cutoff() -> None:
     t = np.arange(RATE) / RATE
     x = (0.3 * np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 6000 * t)).astype(np.float32)
     s = _spectrum(P.spectral_postfilter(x, RATE, 0.0, 4000.0))
     assert s[440] > 0.9 * _spectrum(x)[440]
-    assert s[6000] < 1e-6 * s[440]
+    assert s[6000] < 1e-5 * s[440]  # Butterworth (8th order, zero phase): -56 dB at 1.5 fc
 
 
 def test_sharpening_raises_harmonics_over_the_noise_between_them_at_equal_energy() -> None:
