@@ -214,8 +214,8 @@ def test_speech_v5_codes_speech_v4_bytes_and_decodes_them_through_its_postfilter
         y4, y5 = audio_codec.decompress_audio(v4)[0], audio_codec.decompress_audio(v5)[0]
         assert y5.shape == y4.shape and not np.array_equal(y4, y5)
         loss_above_4k = _band_db(y4, 4500, 8000) - _band_db(y5, 4500, 8000)
-        if q < 3.5:  # band-limited: nothing left above the cut-off
-            assert loss_above_4k > 30
+        if q < 3.5:  # band-limited: 4.5-8 kHz at least 20 dB down (Butterworth, 8th order)
+            assert loss_above_4k > 20
         else:  # full band: the postfilter only reshapes within each frame's spectrum
             assert abs(loss_above_4k) < 6
         assert abs(_band_db(y4, 100, 3500) - _band_db(y5, 100, 3500)) < 1.5
