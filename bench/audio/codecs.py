@@ -112,6 +112,7 @@ class AecodecAudio(AudioCodec):
 
     def settings(self) -> dict:
         from aecodec import __version__, zoo
+        from aecodec.bench.codecs.library_digest import aecodec_source_digest
 
         entries = [
             e for e in zoo.registry().values() if e.kind == "audio" and self.model in (None, e.name)
@@ -122,7 +123,12 @@ class AecodecAudio(AudioCodec):
             e.name: {"sha256": e.sha256[:16], "config": dict(sorted(e.config.items()))}
             for e in entries
         }
-        return {"library": f"aecodec {__version__}", "models": models, "knob": "--kbps search"}
+        return {
+            "library": f"aecodec {__version__}",
+            "source": aecodec_source_digest(),
+            "models": models,
+            "knob": "--kbps search",
+        }
 
     def encode(self, x: np.ndarray, rate: int, kbps: float) -> tuple[bytes, dict]:
         try:

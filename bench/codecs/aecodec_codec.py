@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aecodec import __version__, api, zoo
+from aecodec.bench.codecs.library_digest import aecodec_source_digest
 
 __all__ = ["AecodecCodec"]
 
@@ -28,6 +29,7 @@ class AecodecCodec:
         entry = zoo.load(self.model)[1]
         return {
             "library": f"aecodec {__version__}",
+            "source": aecodec_source_digest(),
             "model": entry.name,
             "weights_sha256": entry.sha256,
             "config": entry.config,

@@ -136,6 +136,20 @@ def test_aecodec_rows_are_not_reused_after_a_model_changes_its_config(monkeypatc
     assert codec.settings() != before  # same names, another quality range: rerun
 
 
+def test_aecodec_rows_record_a_digest_that_follows_any_library_change(tmp_path) -> None:
+    from aecodec.bench.codecs.library_digest import aecodec_source_digest
+
+    (codec,) = make_audio_codecs(["aecodec"])
+    assert codec.settings()["source"] == aecodec_source_digest()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "models" / "b.py").write_text("y = 2\n")
+    before = aecodec_source_digest(tmp_path)
+    (tmp_path / "models" / "b.py").write_text("y = 3\n")
+    aecodec_source_digest.cache_clear()
+    assert aecodec_source_digest(tmp_path) != before
+
+
 def test_paired_table_compares_file_by_file_with_lower_log_mel_better() -> None:
     from aecodec.bench.audio.report import paired_table
 
