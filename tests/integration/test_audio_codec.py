@@ -59,6 +59,14 @@ def test_round_trip_restores_rate_length_and_channels(rate: int, channels: int) 
     assert np.corrcoef(x[:, 0], y[:, 0].astype(np.float32))[0, 1] > 0.5  # the signal is there
 
 
+@pytest.mark.parametrize("frames", [1, 100, 513])
+def test_very_short_audio_round_trips_through_the_postfilter(frames: int) -> None:
+    x = speechlike(1.0, 16000, 2)[:frames]
+    for quality in (0.0, 3.9):  # band-limited, and full band
+        y, _ = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, quality))
+        assert y.shape == x.shape
+
+
 def test_higher_quality_costs_more_bits_and_gives_less_error(speech_model: str) -> None:
     x = speechlike(3.0, 16000)
     sizes, errors = [], []
