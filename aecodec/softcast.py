@@ -32,7 +32,16 @@ from aecodec.channel.awgn import awgn
 from aecodec.channel.fading import rayleigh_block_fading
 from aecodec.errors import ConfigError
 
-__all__ = ["SoftCastResult", "softcast_transmit", "send_chunks", "DEFAULT_GRID", "metadata_uses"]
+__all__ = [
+    "SoftCastResult",
+    "softcast_transmit",
+    "softcast_planes",
+    "send_chunks",
+    "rgb_to_ycc",
+    "ycc_to_rgb",
+    "DEFAULT_GRID",
+    "metadata_uses",
+]
 
 DEFAULT_GRID = 16  # chunks per side of each plane's coefficient array
 _VAR_BITS = 8
@@ -114,8 +123,38 @@ def softcast_transmit(
         raise ConfigError("expected pixels of shape [H, W, 3] and dtype uint8")
     if channel not in ("awgn", "rayleigh"):
         raise ConfigError(f"unknown channel {channel!r}")
-    h, w, _ = pixels.shape
-    ycc = (pixels.astype(np.float64) / 255.0) @ _ICT.T
+    ycc = rgb_to_ycc(pixels.astype(np.float64) / 255.0)
+    estimate, kept, total, amplitude = softcast_planes(
+        ycc, snr_db, channel_uses, channel, seed, grid
+    )
+    rgb = ycc_to_rgb(estimate)
+    out = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
+    receiver_snr = snr_db + 20 * math.log10(max(amplitude, 1e-6))
+    return SoftCastResult(out, int(channel_uses), kept, total, rgb, receiver_snr)
+
+
+def rgb_to_ycc(rgb: np.ndarray) -> np.ndarray:
+    """float [..., 3] RGB -> YCbCr by JPEG's ICT, without offsets (any scale)."""
+    return rgb @ _ICT.T
+
+
+def ycc_to_rgb(ycc: np.ndarray) -> np.ndarray:
+    """The inverse of rgb_to_ycc."""
+    return ycc @ _ICT_INV.T
+
+
+def softcast_planes(
+    ycc: np.ndarray,
+    snr_db: float,
+    channel_uses: int,
+    channel: str = "awgn",
+    seed: int = 0,
+    grid: int = DEFAULT_GRID,
+) -> tuple[np.ndarray, int, int, float]:
+    """SoftCast of any three float planes (an image in YCbCr, or a residual): float64
+    [H, W, 3] -> (the receiver's LLSE estimate, float64 [H, W, 3]; kept chunks; total chunks;
+    |h| of the fading, 1.0 over AWGN). Arguments as in softcast_transmit."""
+    h, w, _ = ycc.shape
     means = ycc.reshape(-1, 3).mean(0).astype(np.float16).astype(np.float64)
     coeffs = np.stack([dctn(ycc[..., p] - means[p], norm="ortho") for p in range(3)])
     grid = _fitting_grid(grid, channel_uses, min(h, w))
@@ -145,10 +184,7 @@ def softcast_transmit(
             p, (r0, r1), (c0, c1) = chunks[i]
             estimate[p, r0:r1, c0:c1] = part.reshape(r1 - r0, c1 - c0)
     planes = np.stack([idctn(estimate[p], norm="ortho") + means[p] for p in range(3)], -1)
-    rgb = planes @ _ICT_INV.T
-    out = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)
-    receiver_snr = snr_db + 20 * math.log10(max(amplitude, 1e-6))
-    return SoftCastResult(out, int(channel_uses), len(kept), len(chunks), rgb, receiver_snr)
+    return planes, len(kept), len(chunks), amplitude
 
 
 def send_chunks(
