@@ -223,3 +223,20 @@ def test_bench_jscc_adaptive_compares_refiners_on_the_same_reception(
     mixed = "10=jscc-awgn-1-6-snr10"
     assert main([*args, "--single", mixed]) == 2  # a deep JSCC model is not a refiner
     assert "not a SoftCast refiner" in capsys.readouterr().err
+
+
+def test_hybrid_probe_is_the_plain_chain_at_share_one_and_adds_detail_with_an_analog_layer(
+    kodak_crop,
+):
+    from aecodec.bench.hda_probe import hda_psnr
+    from aecodec.bench.jscc_bench import _SourceCache
+    from aecodec.digital.calibration import Calibration
+    from aecodec.digital.chain import grey_image
+
+    calibration, cache = Calibration(CALIBRATION), _SourceCache()
+    uses = kodak_crop.size // 6 // 2  # ratio 1/6 in complex uses
+    chain = hda_psnr(kodak_crop, 0, uses, 1.0, 0.0, [-10.0, 20.0], calibration, cache, 0)
+    assert chain[0] == pytest.approx(psnr_rgb(kodak_crop, grey_image(kodak_crop.shape)))
+    assert chain[1] > chain[0] + 10  # the base layer decodes: a real HEVC picture
+    hybrid = hda_psnr(kodak_crop, 0, uses, 0.5, 0.0, [20.0], calibration, cache, 0)
+    assert hybrid[0] > chain[1]  # at 20 dB the analog half carries more than half the bits

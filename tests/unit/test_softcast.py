@@ -72,3 +72,15 @@ def test_llse_matches_the_closed_form_mse_on_a_gaussian_source():
     # the allocation beats sending every chunk at equal power (same total energy)
     equal = np.sum(lam * sigma2 / (lam * (len(lam) * n / 2) / (n * lam.sum()) + sigma2))
     assert measured.sum() < equal
+
+
+def test_softcast_planes_sends_a_residual_and_the_colour_transform_inverts(demo_pixels):
+    rgb = demo_pixels.astype(np.float64) / 255.0
+    assert np.allclose(softcast.ycc_to_rgb(softcast.rgb_to_ycc(rgb)), rgb)
+    rng = np.random.default_rng(0)
+    residual = 0.02 * rng.standard_normal(demo_pixels.shape)  # small, white: a codec's miss
+    clean, kept, total, amplitude = softcast.softcast_planes(residual, 40.0, residual.size)
+    assert kept == total and amplitude == 1.0
+    assert np.mean((clean - residual) ** 2) < 1e-3 * np.mean(residual**2)
+    noisy = softcast.softcast_planes(residual, 0.0, residual.size // 6)[0]
+    assert np.mean((noisy - residual) ** 2) < np.mean(residual**2)  # LLSE never adds error
