@@ -49,10 +49,11 @@ def hda_psnr(
     grey = psnr_rgb(pixels, grey_image(pixels.shape))
     digital_uses = int(share * uses)
     mcs = calibration.design_mcs(design_db, MCS_TABLE)
-    data = None
+    fit = None
     if digital_uses and mcs is not None:
-        data = cache._hevc(index, pixels, practical_bytes(digital_uses, mcs)[1])
-    base = cache.hevc.decode(data).astype(np.float64) if data else np.full(pixels.shape, 127.5)
+        fit = cache.hevc_file(index, pixels, practical_bytes(digital_uses, mcs)[1])
+    data = fit[0] if fit else None
+    base = fit[1].astype(np.float64) if fit else np.full(pixels.shape, 127.5)
     codewords = math.ceil(len(data) * 8 / mcs.info_bits) if data else 0
     residual = rgb_to_ycc((pixels.astype(np.float64) - base) / 255.0)
     out = []

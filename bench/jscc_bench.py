@@ -161,6 +161,14 @@ class _SourceCache:
         fitting = [f for n, f in self.ladders[index] if n <= budget]
         return max(fitting, key=len) if fitting else None
 
+    def hevc_file(
+        self, index: int, pixels: np.ndarray, budget: int
+    ) -> tuple[bytes, np.ndarray] | None:
+        """The HEVC intra file the chains would send within ``budget`` bytes and its decoding
+        (uint8 RGB [H, W, 3]), or None when no QP fits."""
+        data = self._hevc(index, pixels, budget)
+        return None if data is None else (data, self.hevc.decode(data))
+
     def get(self, index: int, pixels: np.ndarray, codec: str, budget: int):
         key = (index, codec, budget)
         if key not in self.cache:
