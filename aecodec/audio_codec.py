@@ -3,7 +3,7 @@
 Path of a signal: float [T, C] at any rate -> resampled to the model's rate -> stereo as mid
 (L+R)/2 and side (L-R)/2 -> each zero-padded to a multiple of the model's factor -> two strings
 per coded channel -> .aec bytes (header: original rate, frames and channels). Decoding mirrors
-it (plus the model's fixed spectral postfilter, where its config has one), resamples back,
+it (plus the model's decoder-side postfilters, where its config has them), resamples back,
 crops to the original length and rounds to int16 (clipped at full scale).
 The rate of a file is its real size: kbit/s = file bytes x 8 / seconds / 1000.
 """
@@ -19,8 +19,9 @@ from aecodec import bitstream, zoo
 from aecodec.defaults import DEFAULT_AUDIO_QUALITY
 from aecodec.errors import ModelError
 from aecodec.media_audio import resample, to_int16
-from aecodec.models.audio_hyperprior import AudioConfig
-from aecodec.models.spectral_postfilter import spectral_postfilter
+from aecodec.models.audio_hyperprior import AudioHyperprior
+from aecodec.models.spectral_mask import apply_spectral_mask
+from aecodec.models.spectral_postfilter import band_gain, frame_size, spectral_postfilter
 
 __all__ = [
     "DEFAULT_AUDIO_QUALITY",
@@ -73,11 +74,19 @@ def _row_sink(row: np.ndarray) -> Callable[[int, int, int, int, torch.Tensor], N
     return sink
 
 
-def _postfilter(config: AudioConfig, quality: float, row: np.ndarray) -> None:
-    """Apply the model's fixed spectral postfilter, if it has one, to a decoded row in place."""
-    lowpass = config.lowpass_hz if quality < config.lowpass_below else 0.0
-    if config.sharpening or lowpass:
-        row[:] = spectral_postfilter(row, config.sample_rate, config.sharpening, lowpass)
+def _postfilter(net: AudioHyperprior, quality: float, row: np.ndarray) -> None:
+    """Apply the model's decoder-side postfilters, where it has them, to a decoded row in
+    place: the fixed sharpening, the trained spectral mask, then the low-pass."""
+    config = net.config
+    rate, lowpass = config.sample_rate, config.lowpass_at(quality)
+    if not config.mask_hidden:
+        if config.sharpening or lowpass:
+            row[:] = spectral_postfilter(row, rate, config.sharpening, lowpass)
+        return
+    if config.sharpening:
+        row[:] = spectral_postfilter(row, rate, config.sharpening)
+    band = band_gain(frame_size(rate) // 2 + 1, rate, lowpass) if lowpass else None
+    row[:] = apply_spectral_mask(row, rate, net.spectral_mask, quality / config.levels, band)
 
 
 def _model_frames(frames: int, rate: int, model_rate: int) -> int:
@@ -88,7 +97,7 @@ def _model_frames(frames: int, rate: int, model_rate: int) -> int:
 def audio_quality_range(model: str | None, sample_rate: int) -> tuple[float, float]:
     """(lowest, top) quality of the model that codes audio at ``sample_rate``."""
     net, _ = _load(model, sample_rate)
-    return net.min_quality, float(net.config.levels)
+    return net.min_quality, net.max_quality
 
 
 def audio_work_units(frames: int, rate: int, channels: int, model: str | None = None) -> int:
@@ -107,16 +116,16 @@ def compress_audio(
 ) -> bytes:
     """np.ndarray[T, C] float32 (full scale ±1, C in {1, 2}) at sample_rate Hz -> .aec bytes.
 
-    quality: in [min_quality, levels] of the model (1 unless the model extends below its
-    ladder; fractions interpolate); model: None picks one by rate.
+    quality: in [min_quality, max_quality] of the model (1 and levels unless the model extends
+    below or above its ladder; fractions interpolate); model: None picks one by rate.
     """
     if samples.ndim != 2 or samples.shape[1] not in (1, 2) or samples.shape[0] == 0:
         raise ValueError("expected samples of shape [T, 1 or 2] with T > 0")
     net, entry = _load(model, sample_rate)
     quality = float(np.float32(quality))  # the header stores float32: code with that value
-    if not net.min_quality <= quality <= net.config.levels:
+    if not net.min_quality <= quality <= net.max_quality:
         raise ModelError(
-            f"quality must be between {net.min_quality:g} and {net.config.levels} for {entry.name}"
+            f"quality must be between {net.min_quality:g} and {net.max_quality:g} for {entry.name}"
         )
     x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
     padded = -(-x.shape[0] // net.factor) * net.factor
@@ -159,7 +168,7 @@ def compress_audio_to_kbps(
         lambda q: compress_audio(samples, sample_rate, q, entry.name),
         kilo_seconds,
         target_kbps,
-        net.config.levels,
+        net.max_quality,
         tolerance,
         unit="kbps",
         lowest=net.min_quality,
@@ -186,7 +195,7 @@ def decompress_audio(
         )
     if len(header.sections) != 2 * header.channels:
         raise bitstream.BitstreamError(f"audio file must hold {2 * header.channels} sections")
-    if not net.min_quality <= header.quality <= net.config.levels:
+    if not net.min_quality <= header.quality <= net.max_quality:
         raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
     model_rate = net.config.sample_rate
     frames = _model_frames(header.frames, header.sample_rate, model_rate)
@@ -197,7 +206,7 @@ def decompress_audio(
             header.sections[2 * i : 2 * i + 2], padded, header.quality, header.version
         )
         net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
-        _postfilter(net.config, header.quality, coded[i])
+        _postfilter(net, header.quality, coded[i])
     x = np.empty((frames, header.channels), dtype=np.float32)
     if header.channels == 2:  # left = mid + side, right = mid - side
         np.add(coded[0, :frames], coded[1, :frames], out=x[:, 0])

@@ -20,7 +20,7 @@ def compress_to_bpp(
     compress: Callable[[float], bytes],
     pixels: float,
     target_bpp: float,
-    levels: int,
+    levels: float,
     tolerance: float = 0.03,
     max_steps: int = 16,
     unit: str = "bpp",

@@ -29,6 +29,8 @@ from torch import Tensor, nn
 from aecodec.errors import ConfigError
 from aecodec.models.gained_hyperprior import GainedHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
+from aecodec.models.spectral_mask import SpectralMask
+from aecodec.models.spectral_postfilter import frame_size
 from aecodec.models.tiling import tiled_analysis, tiled_synthesis
 
 __all__ = ["AudioConfig", "AudioHyperprior"]
@@ -53,6 +55,12 @@ class AudioConfig:
     (aecodec.models.spectral_postfilter): harmonic sharpening exponent at every quality (0:
     off), and a low-pass at lowpass_hz for qualities below lowpass_below (0: never). Also
     decoder-side only: the bytes stay those of the same weights without it.
+    max_quality: top quality, in [levels, levels + 2] (0: levels); above levels the latent is
+    quantised more finely than at the top level (step /2 per unit), for rates above the
+    ladder. Decoder and encoder both follow it; files at or below levels are unchanged.
+    mask_hidden: width of a trained spectral mask decoding applies after the fixed postfilter's
+    sharpening and before its low-pass (aecodec.models.spectral_mask; 0: none). Decoder-side
+    only too.
     """
 
     sample_rate: int = 16000
@@ -69,6 +77,8 @@ class AudioConfig:
     sharpening: float = 0.0
     lowpass_hz: float = 0.0
     lowpass_below: float = 0.0
+    mask_hidden: int = 0
+    max_quality: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -85,6 +95,14 @@ class AudioConfig:
             raise ConfigError("sharpening must be between 0 and 1")
         if not 0.0 <= self.lowpass_hz < self.sample_rate / 2:
             raise ConfigError("lowpass_hz must be between 0 and half the sample rate")
+        if self.max_quality and not self.levels <= self.max_quality <= self.levels + 2:
+            raise ConfigError("max_quality must be 0 (levels) or between levels and levels + 2")
+        if not 0 <= self.mask_hidden <= 1024:
+            raise ConfigError("mask_hidden must be between 0 and 1024")
+
+    def lowpass_at(self, quality: float) -> float:
+        """Cut-off of decoding's low-pass at ``quality``, Hz (0: full band)."""
+        return self.lowpass_hz if quality < self.lowpass_below else 0.0
 
     @property
     def hop(self) -> int:
@@ -233,6 +251,9 @@ class AudioHyperprior(GainedHyperprior):
             _up(n, m, 2), nn.ReLU(), _up(m, m * 3 // 2, 2), nn.ReLU(), _conv(m * 3 // 2, 2 * m, 3)
         )
         self._init_entropy(n, m, config.levels)
+        if config.mask_hidden:
+            bins = frame_size(config.sample_rate) // 2 + 1
+            self.spectral_mask = SpectralMask(bins, config.mask_hidden)
 
     def run_h_s(self, z_hat: Tensor) -> Tensor:
         """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE

@@ -83,17 +83,28 @@ class GainedHyperprior(CompressionModel):
         """Lowest quality: 1 (the lowest trained level) unless the config extends it below."""
         return float(getattr(self.config, "min_quality", 1.0))
 
+    @property
+    def max_quality(self) -> float:
+        """Top quality: ``levels``, or above it where the config extends the ladder upwards."""
+        return float(getattr(self.config, "max_quality", 0.0) or self.config.levels)
+
     def gains(self, quality: float | Tensor) -> tuple[Tensor, Tensor]:
-        """Gain and inverse gain for a quality in [min_quality, levels]: two Tensor[M]
+        """Gain and inverse gain for a quality in [min_quality, max_quality]: two Tensor[M]
         (geometric interpolation between levels; below 1, level 1's gains halve, and its
-        inverse gains double, per unit of quality: a coarser quantisation of the same latent)."""
+        inverse gains double, per unit of quality: a coarser quantisation of the same latent;
+        above ``levels`` the top level's gains double per unit: a finer one)."""
         levels = self.config.levels
         q = float(quality)
-        if not self.min_quality <= q <= levels:
-            raise ConfigError(f"quality must be in [{self.min_quality:g}, {levels}], got {q}")
+        if not self.min_quality <= q <= self.max_quality:
+            raise ConfigError(
+                f"quality must be in [{self.min_quality:g}, {self.max_quality:g}], got {q}"
+            )
         if q < 1.0:
             shift = (1.0 - q) * math.log(2.0)
             return torch.exp(self.log_gain[0] - shift), torch.exp(self.log_inv_gain[0] + shift)
+        if q > levels:
+            shift = (q - levels) * math.log(2.0)
+            return torch.exp(self.log_gain[-1] + shift), torch.exp(self.log_inv_gain[-1] - shift)
         lo = min(int(math.floor(q)), levels - 1)
         t = q - lo
         lg = (1 - t) * self.log_gain[lo - 1] + t * self.log_gain[lo]

@@ -21,10 +21,19 @@ scale +-1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-__all__ = ["FRAME_SECONDS", "spectral_postfilter"]
+__all__ = [
+    "FRAME_SECONDS",
+    "band_gain",
+    "filter_spectra",
+    "frame_size",
+    "frame_window",
+    "spectral_postfilter",
+]
 
 FRAME_SECONDS = 0.032  # analysis frame; hop is a quarter of it
 ENVELOPE_HZ = 280.0  # width of the moving mean that defines the local spectral envelope
@@ -33,11 +42,11 @@ LOWPASS_ORDER = 8  # Butterworth order; applied forwards and backwards
 _BLOCK_FRAMES = 4096  # frames per block (bounded working memory)
 
 
-def _frame_size(rate: int) -> int:
+def frame_size(rate: int) -> int:
     return 1 << round(np.log2(FRAME_SECONDS * rate))
 
 
-def _band_gain(bins: int, rate: int, lowpass_hz: float) -> np.ndarray:
+def band_gain(bins: int, rate: int, lowpass_hz: float) -> np.ndarray:
     """float64[bins]: the magnitude response of an 8th-order Butterworth low-pass run forwards
     and backwards (zero phase): 1 / (1 + (f / lowpass_hz)^16), -6 dB at the cut-off, -56 dB at
     1.5 times it. A smooth response keeps the filter short in time; a brick-wall edge in
@@ -46,23 +55,58 @@ def _band_gain(bins: int, rate: int, lowpass_hz: float) -> np.ndarray:
     return 1.0 / (1.0 + (freqs / lowpass_hz) ** (2 * LOWPASS_ORDER))
 
 
-def _filter_frames(
-    frames: np.ndarray, window: np.ndarray, alpha: float, width: int, band: np.ndarray | None
-) -> np.ndarray:
-    """float64[F, N] windowed-out frames of float64[F, N] input frames."""
-    spectrum = np.fft.rfft(frames * window, axis=1)
+def frame_window(n: int) -> np.ndarray:
+    """float64[n]: the analysis and synthesis window, a square-root periodic Hann over sqrt 2;
+    their product, a periodic Hann over 2, sums to 1 at hop n/4 (exact overlap-add)."""
+    return np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)) / np.sqrt(2.0)
+
+
+def _sharpen(spectrum: np.ndarray, alpha: float, width: int) -> np.ndarray:
+    """complex128[F, bins] -> the same, harmonically sharpened at equal frame energy."""
     magnitude = np.abs(spectrum)
-    if alpha > 0:
-        log_mag = np.log(magnitude + 1e-9)
-        envelope = uniform_filter1d(log_mag, width, axis=1, mode="reflect")
-        gain = np.minimum(np.exp(alpha * (log_mag - envelope)), MAX_GAIN)
-        energy_in = (magnitude**2).sum(1)
-        energy_out = ((magnitude * gain) ** 2).sum(1)
-        gain *= np.sqrt(energy_in / np.maximum(energy_out, 1e-30))[:, None]
-        spectrum *= gain
-    if band is not None:
-        spectrum *= band
-    return np.fft.irfft(spectrum, n=frames.shape[1], axis=1) * window
+    log_mag = np.log(magnitude + 1e-9)
+    envelope = uniform_filter1d(log_mag, width, axis=1, mode="reflect")
+    gain = np.minimum(np.exp(alpha * (log_mag - envelope)), MAX_GAIN)
+    energy_in = (magnitude**2).sum(1)
+    energy_out = ((magnitude * gain) ** 2).sum(1)
+    gain *= np.sqrt(energy_in / np.maximum(energy_out, 1e-30))[:, None]
+    return spectrum * gain
+
+
+def filter_spectra(
+    signal: np.ndarray,
+    rate: int,
+    process: Callable[[np.ndarray], np.ndarray],
+    margin: int = 0,
+) -> np.ndarray:
+    """np.ndarray[T] float32 -> np.ndarray[T] float32: short-time spectra (frames of
+    ``frame_size(rate)``, hop a quarter, ``frame_window``) changed by ``process`` and
+    overlapped-added back.
+
+    process: complex128[F, bins] (consecutive frames) -> complex128[F, bins]; it sees blocks
+    of frames with up to ``margin`` frames of context on each side, whose outputs are dropped.
+    """
+    n = frame_size(rate)
+    hop = n // 4
+    total = signal.shape[0]
+    window = frame_window(n)
+    # the signal is padded by a frame on each side so every sample is covered fully
+    hops = -(-total // hop) + 2 * (n // hop)
+    padded = np.zeros(hops * hop, dtype=np.float64)
+    padded[n : n + total] = signal
+    blocks = padded.reshape(hops, hop)
+    out = np.zeros_like(blocks)
+    parts = n // hop
+    frames_total = hops - parts + 1
+    for first in range(0, frames_total, _BLOCK_FRAMES):
+        count = min(_BLOCK_FRAMES, frames_total - first)
+        lo, hi = max(0, first - margin), min(frames_total, first + count + margin)
+        frames = np.concatenate([blocks[lo + j : hi + j] for j in range(parts)], 1)
+        spectrum = process(np.fft.rfft(frames * window, axis=1))[first - lo : first - lo + count]
+        filtered = (np.fft.irfft(spectrum, n=n, axis=1) * window).reshape(count, parts, hop)
+        for j in range(parts):
+            out[first + j : first + j + count] += filtered[:, j]
+    return out.reshape(-1)[n : n + total].astype(np.float32)
 
 
 def spectral_postfilter(
@@ -73,25 +117,13 @@ def spectral_postfilter(
     alpha: sharpening exponent (0: none); lowpass_hz: cut-off in Hz, None or 0 for full band.
     With alpha 0 and no cut-off the output equals the input up to float rounding.
     """
-    n = _frame_size(rate)
-    hop = n // 4
-    total = signal.shape[0]
-    # sqrt-Hann analysis and synthesis windows: their product, a periodic Hann, sums to 2 at
-    # hop n/4; the signal is padded by a frame on each side so every sample is covered fully.
-    window = np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)) / np.sqrt(2.0)
+    n = frame_size(rate)
     width = max(1, int(round(ENVELOPE_HZ / (rate / n))) | 1)
-    band = _band_gain(n // 2 + 1, rate, lowpass_hz) if lowpass_hz else None
-    hops = -(-total // hop) + 2 * (n // hop)
-    padded = np.zeros(hops * hop, dtype=np.float64)
-    padded[n : n + total] = signal
-    blocks = padded.reshape(hops, hop)
-    out = np.zeros_like(blocks)
-    parts = n // hop
-    frames_total = hops - parts + 1
-    for first in range(0, frames_total, _BLOCK_FRAMES):
-        count = min(_BLOCK_FRAMES, frames_total - first)
-        frames = np.concatenate([blocks[first + j : first + j + count] for j in range(parts)], 1)
-        filtered = _filter_frames(frames, window, alpha, width, band).reshape(count, parts, hop)
-        for j in range(parts):
-            out[first + j : first + j + count] += filtered[:, j]
-    return out.reshape(-1)[n : n + total].astype(np.float32)
+    band = band_gain(n // 2 + 1, rate, lowpass_hz) if lowpass_hz else None
+
+    def process(spectrum: np.ndarray) -> np.ndarray:
+        if alpha > 0:
+            spectrum = _sharpen(spectrum, alpha, width)
+        return spectrum * band if band is not None else spectrum
+
+    return filter_spectra(signal, rate, process)

@@ -34,6 +34,28 @@ def multi_resolution_stft_loss(x: Tensor, x_hat: Tensor, sizes: tuple[int, ...])
     return total / len(sizes)
 
 
+def ranged_stft_loss(
+    x: Tensor, x_hat: Tensor, sizes: tuple[int, ...], range_db: float = 60.0
+) -> Tensor:
+    """Mean over resolutions of spectral convergence + mean |log magnitude difference|, with
+    both magnitudes floored ``range_db`` below the loudest bin of x (per example), so that
+    what lies under that floor (inaudible next to the loud parts) weighs nothing.
+
+    x, x_hat: Tensor[B, T] float. Returns a scalar (dimensionless).
+    """
+    total = x.new_zeros(())
+    for n_fft in sizes:
+        s, s_hat = _magnitude(x, n_fft), _magnitude(x_hat, n_fft)
+        floor = s.amax((1, 2), keepdim=True) * 10 ** (-range_db / 20)
+        convergence = torch.linalg.norm(s - s_hat) / torch.linalg.norm(s).clamp_min(1e-7)
+        log_s, log_s_hat = (
+            torch.log(torch.maximum(s, floor)),
+            torch.log(torch.maximum(s_hat, floor)),
+        )
+        total = total + convergence + torch.mean(torch.abs(log_s - log_s_hat))
+    return total / len(sizes)
+
+
 def pre_emphasis(x: Tensor, coefficient: float) -> Tensor:
     """First-order high-pass y[t] = x[t] - coefficient * x[t - 1] along the last axis.
 

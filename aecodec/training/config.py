@@ -72,6 +72,9 @@ class TrainConfig:
     sharpening: float = 0.0  # audio: decoding's fixed postfilter, harmonic sharpening exponent
     lowpass_hz: float = 0.0  # audio: decoding's low-pass cut-off, Hz (0: none) ...
     lowpass_below: float = 0.0  # ... applied to qualities below this one
+    max_quality: float = 0.0  # audio: top quality (0: levels; above: finer than the top level)
+    mask_hidden: int = 0  # audio: width of decoding's trained spectral mask (0: none)
+    mask_only: bool = False  # audio: train that mask only, the codec frozen (init_from's bytes)
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level

@@ -139,6 +139,39 @@ def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
     assert any(not torch.equal(after[k], before[k]) for k in decoder if k in before)
 
 
+def test_mask_only_run_trains_the_mask_and_nothing_else(folder: Path, tmp_path: Path) -> None:
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY + "min_quality = 0.0\n")
+    base = tmp_path / "base"
+    assert _train(folder, config, base) == 0
+    start = base / "checkpoint.pt"
+    mask_config = tmp_path / "mask.toml"
+    mask_config.write_text(
+        TINY + f'init_from = "{start}"\nmask_only = true\nmask_hidden = 8\nmin_quality = 0.0\n'
+        "max_quality = 3.0\nsharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\n"
+        "lr = 1e-2\n"
+    )
+    masked = tmp_path / "masked"
+    assert _train(folder, mask_config, masked) == 0
+    before = torch.load(start, weights_only=True)["model"]
+    after = torch.load(masked / "checkpoint.pt", weights_only=True)["model"]
+    assert after["spectral_mask.wide_out.weight"].abs().sum() > 0  # started at zero
+    derived = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")  # built by freeze()
+    for k, v in before.items():  # every codec tensor is untouched
+        if not k.endswith(derived):
+            assert torch.equal(after[k], v), k
+    log = [json.loads(line) for line in (masked / "log.jsonl").read_text().splitlines()]
+    assert all(0.0 <= r["quality"] <= 3.0 for r in log)  # drawn up to max_quality
+    assert "val_mask_loss0" in log[-1] and "val_base_loss0" in log[-1]
+
+
+def test_mask_only_needs_a_trained_start_and_a_mask(folder: Path, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(TINY + "mask_only = true\nmask_hidden = 8\n")
+    assert _train(folder, config, tmp_path / "run") == 2
+    assert "mask_only needs init_from" in capsys.readouterr().err
+
+
 def test_decoder_only_needs_a_trained_start(folder: Path, tmp_path: Path, capsys) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(TINY + "decoder_only = true\n")

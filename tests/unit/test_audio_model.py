@@ -188,3 +188,28 @@ def test_qualities_below_one_quantise_level_one_more_coarsely() -> None:
     assert sizes[0] < sizes[1] < sizes[2]
     with pytest.raises(ValueError, match=r"quality must be in \[1, 2\]"):
         small_model().gains(0.5)  # a model without min_quality keeps its ladder
+
+
+def test_qualities_above_the_top_level_quantise_it_more_finely() -> None:
+    torch.manual_seed(0)
+    model = AudioHyperprior(AudioConfig(**{**SMALL.to_dict(), "max_quality": 3.0})).eval()
+    model.freeze()
+    top = SMALL.levels
+    g_top, ig_top = model.gains(float(top))
+    g_up, ig_up = model.gains(top + 1.0)
+    assert torch.allclose(g_up, g_top * 2) and torch.allclose(ig_up, ig_top / 2)
+    x = torch.randn(1, 1, 1, model.factor * 20) * 0.1
+    sizes = [sum(len(s) for s in model.compress(x, q)) for q in (top, top + 0.5, top + 1.0)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    with pytest.raises(ValueError, match=r"quality must be in \[1, 3\]"):
+        model.gains(3.5)
+    with pytest.raises(ValueError, match=r"quality must be in \[1, 2\]"):
+        small_model().gains(2.5)  # a model without max_quality keeps its ladder
+    with pytest.raises(ValueError, match="max_quality"):
+        AudioConfig(**{**SMALL.to_dict(), "max_quality": top + 2.5})
+
+
+def test_a_model_with_a_spectral_mask_builds_one_that_starts_as_the_identity() -> None:
+    model = AudioHyperprior(AudioConfig(**{**SMALL.to_dict(), "mask_hidden": 8}))
+    assert all(p.abs().sum() == 0 for p in model.spectral_mask.wide_out.parameters())
+    assert not hasattr(small_model(), "spectral_mask")
