@@ -217,7 +217,7 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         "--quality",
         type=float,
         help=f"rate level, 1 (smallest; some audio models go down to 0) to the model's top "
-        f"level; fractions interpolate "
+        f"quality (its top level; some audio models go beyond); fractions interpolate "
         f"(default {DEFAULT_QUALITY:g} for images, "
         f"{DEFAULT_AUDIO_QUALITY:g} for audio)",
     )

@@ -15,7 +15,9 @@ Network (``SpectralMask``), input log|S| Tensor[B, bins, F]:
 - a local path over the (bin, frame) plane: three 5x3 convs, for peak and valley structure
   at any pitch;
 both start at zero output, so an untrained mask is the identity. Decoding runs it in blocks
-of frames with 7 frames of context on each side, float32 torch on the CPU.
+of frames with 7 frames of context on each side, float32 torch on the CPU, on one thread
+whatever the caller's setting (two threads split some sums and move the result by an ulp,
+which can flip an int16 rounding).
 """
 
 from __future__ import annotations
@@ -120,4 +122,9 @@ def apply_spectral_mask(
         spectrum = spectrum * gain
         return spectrum * band if band is not None else spectrum
 
-    return filter_spectra(signal, rate, process, margin=SpectralMask.REACH)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # float sums split over threads round differently: one thread
+    try:  # makes the decoded samples the same whatever the caller's thread count
+        return filter_spectra(signal, rate, process, margin=SpectralMask.REACH)
+    finally:
+        torch.set_num_threads(threads)

@@ -45,6 +45,9 @@ def main() -> int:
         cases = [(1, 1.0), (2, 3.5)]
         if entry.config.get("min_quality", 1.0) < 1.0:  # the coarser steps below level 1
             cases.append((1, 0.5))
+        top = entry.config.get("max_quality", 0.0)
+        if top > entry.config["levels"]:  # the finer steps above the top level
+            cases.append((1, (entry.config["levels"] + top) / 2))
         for channels, quality in cases:
             path = HERE / f"{entry.name}{format_tag()}-{channels}ch-q{quality:g}.aec"
             if path.exists():

@@ -98,3 +98,17 @@ def test_ranged_loss_is_zero_for_a_copy_and_ignores_what_lies_under_its_floor() 
     audible = x + 0.3 * torch.from_numpy(_noise(0.5, 5))[None]
     assert ranged_stft_loss(x, faint, sizes).item() < 1e-3
     assert ranged_stft_loss(x, audible, sizes).item() > 0.1
+
+
+def test_decoding_runs_on_one_thread_and_gives_the_callers_threads_back() -> None:
+    x, mask = _noise(1.0, 6), _trained_looking_mask(2)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = apply_spectral_mask(x, RATE, mask, 0.4)
+        torch.set_num_threads(2)
+        two = apply_spectral_mask(x, RATE, mask, 0.4)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert np.array_equal(one, two)
