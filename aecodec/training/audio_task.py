@@ -3,7 +3,9 @@
 Loss per step (one level drawn per batch): distortion + beta[level] * kbps, where kbps is the
 likelihood estimate of the bitrate. Instead of guessing a lambda per level, each beta follows
 the rate: log beta += rate_lr * (kbps / target - 1), a dual-ascent step on "rate = target", so
-level i ends near ``config.kbps[i]`` whatever the distortion's scale.
+level i ends near ``config.kbps[i]`` whatever the distortion's scale. Two decoder-side
+modes keep a trained codec's bytes: ``decoder_only`` fine-tunes the synthesis, ``mask_only``
+trains the spectral mask (aecodec.training.audio_mask).
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ from aecodec.datasets import list_audio, split_holdout
 from aecodec.errors import ConfigError
 from aecodec.metrics import si_sdr_db
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
-from aecodec.models.spectral_mask import mask_waveforms
-from aecodec.models.spectral_postfilter import band_gain, frame_size, spectral_postfilter
 from aecodec.training import distributed
 from aecodec.training.audio_data import AudioCropSampler, load_clips
-from aecodec.training.audio_loss import audio_distortion, ranged_stft_loss, stft_sizes
+from aecodec.training.audio_loss import audio_distortion
+from aecodec.training.audio_mask import mask_optimizers, mask_step, mask_validate
 from aecodec.training.config import TrainConfig
 from aecodec.training.precision import bf16_autocast
 from aecodec.training.rd_optim import backward_step, rd_backward_step, rd_optimizers
@@ -59,29 +60,6 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
     )
 
 
-def decode_for_mask(model: AudioHyperprior, x: Tensor, quality: float) -> Tensor:
-    """What the spectral mask sees at decoding: x Tensor[B, 1, 1, T] coded at ``quality``
-    (real rounded latents), synthesised and sharpened by the fixed postfilter, without its
-    low-pass -> Tensor[B, T] float32 on the CPU."""
-    with torch.no_grad():
-        y_hat = model.coded_latent(x, quality)
-        _, inv_gain = model.gains(quality)
-        rows = model.g_s(y_hat * inv_gain.view(1, -1, 1, 1)).float().flatten(1).cpu().numpy()
-    alpha, rate = model.config.sharpening, model.config.sample_rate
-    if alpha:
-        rows = np.stack([spectral_postfilter(r, rate, alpha) for r in rows])
-    return torch.from_numpy(np.ascontiguousarray(rows, dtype=np.float32))
-
-
-def mask_band(arch: AudioConfig, quality: float) -> Tensor | None:
-    """Decoding's low-pass response at ``quality`` as Tensor[bins] float32, or None."""
-    cutoff = arch.lowpass_at(quality)
-    if not cutoff:
-        return None
-    bins = frame_size(arch.sample_rate) // 2 + 1
-    return torch.from_numpy(band_gain(bins, arch.sample_rate, cutoff).astype(np.float32))
-
-
 def likelihood_kbps(likelihoods: dict[str, Tensor], seconds: float) -> Tensor:
     """Estimated bitrate, kbit/s: -sum(log2 likelihood) / seconds / 1000 (not a file size)."""
     return sum(-torch.log2(v).sum() for v in likelihoods.values()) / seconds / 1000
@@ -104,7 +82,7 @@ class AudioTask:
         self.model.to(self.device)
         self.model.train()
         if config.mask_only:
-            self.optimizers = self._mask_optimizers()
+            self.optimizers = mask_optimizers(self.model, config)
         elif config.decoder_only:
             self.optimizers = self._decoder_optimizers()
         else:
@@ -147,37 +125,6 @@ class AudioTask:
         groups = [g for g in groups if g["params"]]
         return {"main": torch.optim.Adam(groups, lr=self.config.lr)}
 
-    def _mask_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        """Spectral-mask training: Adam over the mask alone; the codec is frozen."""
-        if not self.config.init_from or not self.config.mask_hidden:
-            raise ConfigError("mask_only needs init_from (the trained codec) and mask_hidden")
-        for p in self.model.parameters():
-            p.requires_grad_(False)
-        params = list(self.model.spectral_mask.parameters())
-        for p in params:
-            p.requires_grad_(True)
-        return {"main": torch.optim.Adam(params, lr=self.config.lr)}
-
-    def _mask_step(self, x: Tensor) -> dict[str, float]:
-        """One step of mask training: the frozen codec decodes real (rounded) latents at a
-        quality drawn uniformly over its range, the fixed sharpening runs as at decoding, and
-        the mask learns on a multi-resolution STFT loss floored 60 dB under the loudest bin
-        (ranged_stft_loss); below ``lowpass_below`` both sides are low-passed as decoding
-        does, so the loss looks only at the band that is kept."""
-        low, high = self.model.min_quality, self.model.max_quality
-        quality = float(low + (high - low) * self.level_rng.random())
-        decoded = decode_for_mask(self.model, x, quality).to(self.device)
-        target = x.flatten(1)
-        band = mask_band(self.arch, quality)
-        if band is not None:
-            band = band.to(self.device)
-            target = mask_waveforms(target, None, None, self.arch.sample_rate, band)
-        q = torch.full((x.shape[0],), quality / self.arch.levels, device=self.device)
-        out = mask_waveforms(decoded, self.model.spectral_mask, q, self.arch.sample_rate, band)
-        loss = ranged_stft_loss(target, out, stft_sizes(self.arch.sample_rate))
-        backward_step(self.optimizers["main"], loss, self.config.clip_grad, average=True)
-        return {"dist": loss.item(), "quality": quality}
-
     def _autocast(self):
         return bf16_autocast(self.device, self.config.bf16)
 
@@ -213,7 +160,7 @@ class AudioTask:
     def train_step(self, step: int) -> dict[str, float]:
         x = self.sampler.batch(self.config.batch_size).to(self.device)
         if self.config.mask_only:
-            return self._mask_step(x)
+            return mask_step(self.model, self.optimizers["main"], x, self.level_rng, self.config)
         if self.config.decoder_only:
             return self._decoder_step(x)
         level = int(self.level_rng.integers(len(self.config.kbps)))
@@ -257,7 +204,7 @@ class AudioTask:
         if not self.val_clips:
             return result
         if self.config.mask_only:
-            return self._mask_validate()
+            return mask_validate(self.model, self.val_clips, self.device)
         real_rate = self.config.val_real_rate and self.device.type == "cpu"
         if real_rate:
             self.model.freeze()
@@ -281,46 +228,6 @@ class AudioTask:
             means = np.mean(np.asarray(rows), axis=0)
             names = ["kbps", "dist", "sisdr", "real_kbps", "real_sisdr"][: len(means)]
             result.update({f"{n}{level}": float(v) for n, v in zip(names, means, strict=True)})
-        return result
-
-    def _mask_validate(self) -> dict[str, float]:
-        """Per level: the ranged STFT loss of the held-out excerpts decoded with and without the
-        mask ("mask_loss" and "base_loss"; the mask's gain is base minus mask)."""
-        result: dict[str, float] = {}
-        self.model.eval()
-        rate = self.arch.sample_rate
-        for level in range(self.arch.levels):
-            quality = level + 1.0
-            band = mask_band(self.arch, quality)
-            q = torch.full((1,), quality / self.arch.levels)
-            rows = []
-            for clip in self.val_clips:
-                x = clip.view(1, 1, 1, -1).to(self.device)
-                decoded = decode_for_mask(self.model, x, quality).to(self.device)
-                target = x.flatten(1)
-                if band is not None:
-                    target = mask_waveforms(target, None, None, rate, band.to(self.device))
-                    base = mask_waveforms(decoded, None, None, rate, band.to(self.device))
-                else:
-                    base = decoded
-                with torch.no_grad():
-                    out = mask_waveforms(
-                        decoded,
-                        self.model.spectral_mask,
-                        q.to(self.device),
-                        rate,
-                        None if band is None else band.to(self.device),
-                    )
-                sizes = stft_sizes(rate)
-                rows.append(
-                    [
-                        ranged_stft_loss(target, out, sizes).item(),
-                        ranged_stft_loss(target, base, sizes).item(),
-                    ]
-                )
-            means = np.mean(np.asarray(rows), axis=0)
-            result[f"mask_loss{level}"], result[f"base_loss{level}"] = map(float, means)
-        self.model.train()
         return result
 
     def _coded(self, x: Tensor, quality: float) -> list[float]:
