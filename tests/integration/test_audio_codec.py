@@ -227,4 +227,24 @@ def test_speech_v5_codes_speech_v4_bytes_and_decodes_them_through_its_postfilter
         else:  # full band: the postfilter only reshapes within each frame's spectrum
             assert abs(loss_above_4k) < 6
         assert abs(_band_db(y4, 100, 3500) - _band_db(y5, 100, 3500)) < 1.5
-    assert audio_codec.pick_audio_model(16000) == "speech-v5"
+
+
+def test_speech_v6_codes_speech_v5_bytes_masks_them_and_goes_above_the_top_level() -> None:
+    x = speechlike(2.0, 16000)
+    x += 0.02 * np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
+    for q in (0.5, 3.7):
+        v5 = audio_codec.compress_audio(x, 16000, q, "speech-v5")
+        v6 = audio_codec.compress_audio(x, 16000, q, "speech-v6")
+        assert bitstream.decode(v5).sections == bitstream.decode(v6).sections
+        y5, y6 = audio_codec.decompress_audio(v5)[0], audio_codec.decompress_audio(v6)[0]
+        assert y6.shape == y5.shape and not np.array_equal(y5, y6)  # the trained mask acts
+        if q < 3.5:  # the low-pass still follows the mask
+            assert _band_db(y5, 4500, 8000) - _band_db(y6, 4500, 8000) > -3
+    assert audio_codec.audio_quality_range("speech-v6", 16000) == (0.0, 5.0)
+    sizes = [len(audio_codec.compress_audio(x, 16000, q, "speech-v6")) for q in (4.0, 4.5, 5.0)]
+    assert sizes[0] < sizes[1] < sizes[2]
+    y, header = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 5.0))
+    assert header.model == "speech-v6" and header.quality == 5.0 and y.shape == x.shape
+    with pytest.raises(ModelError, match="quality must be between 0 and 4 for speech-v5"):
+        audio_codec.compress_audio(x, 16000, 4.5, "speech-v5")
+    assert audio_codec.pick_audio_model(16000) == "speech-v6"
