@@ -248,3 +248,15 @@ def test_speech_v6_codes_speech_v5_bytes_masks_them_and_goes_above_the_top_level
     with pytest.raises(ModelError, match="quality must be between 0 and 4 for speech-v5"):
         audio_codec.compress_audio(x, 16000, 4.5, "speech-v5")
     assert audio_codec.pick_audio_model(16000) == "speech-v6"
+
+
+def test_music_v4_codes_music_v3_bytes_and_decodes_them_through_its_mask() -> None:
+    x = speechlike(1.5, 44100, 2)
+    for q in (0.5, 3.0):
+        v3 = audio_codec.compress_audio(x, 44100, q, "music-v3")
+        v4 = audio_codec.compress_audio(x, 44100, q, "music-v4")
+        assert bitstream.decode(v3).sections == bitstream.decode(v4).sections
+        y3, y4 = audio_codec.decompress_audio(v3)[0], audio_codec.decompress_audio(v4)[0]
+        assert y4.shape == y3.shape == x.shape and not np.array_equal(y3, y4)
+    assert audio_codec.audio_quality_range("music-v4", 44100) == (0.0, 4.0)
+    assert audio_codec.pick_audio_model(44100) == "music-v4"
