@@ -90,23 +90,31 @@ def filter_spectra(
     hop = n // 4
     total = signal.shape[0]
     window = frame_window(n)
-    # the signal is padded by a frame on each side so every sample is covered fully
+    # the signal is padded by a frame on each side so every sample is covered fully; float32
+    # holds it exactly, and the overlap-add runs in float64 one block at a time, carrying the
+    # hops the next block still adds to (memory: two float32 copies of the signal)
     hops = -(-total // hop) + 2 * (n // hop)
-    padded = np.zeros(hops * hop, dtype=np.float64)
+    padded = np.zeros(hops * hop, dtype=np.float32)
     padded[n : n + total] = signal
     blocks = padded.reshape(hops, hop)
-    out = np.zeros_like(blocks)
+    out = np.empty_like(blocks)
     parts = n // hop
     frames_total = hops - parts + 1
+    carry = np.zeros((parts - 1, hop))
     for first in range(0, frames_total, _BLOCK_FRAMES):
         count = min(_BLOCK_FRAMES, frames_total - first)
         lo, hi = max(0, first - margin), min(frames_total, first + count + margin)
         frames = np.concatenate([blocks[lo + j : hi + j] for j in range(parts)], 1)
         spectrum = process(np.fft.rfft(frames * window, axis=1))[first - lo : first - lo + count]
         filtered = (np.fft.irfft(spectrum, n=n, axis=1) * window).reshape(count, parts, hop)
+        acc = np.zeros((count + parts - 1, hop))
+        acc[: parts - 1] = carry
         for j in range(parts):
-            out[first + j : first + j + count] += filtered[:, j]
-    return out.reshape(-1)[n : n + total].astype(np.float32)
+            acc[j : j + count] += filtered[:, j]
+        out[first : first + count] = acc[:count]
+        carry = acc[count:]
+    out[frames_total:] = carry
+    return out.reshape(-1)[n : n + total]
 
 
 def spectral_postfilter(
