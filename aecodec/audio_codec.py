@@ -21,7 +21,7 @@ from aecodec.errors import ModelError
 from aecodec.media_audio import resample, to_int16
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.spectral_mask import apply_spectral_mask
-from aecodec.models.spectral_postfilter import band_gain, frame_size, spectral_postfilter
+from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 
 __all__ = [
     "DEFAULT_AUDIO_QUALITY",
@@ -85,7 +85,7 @@ def _postfilter(net: AudioHyperprior, quality: float, row: np.ndarray) -> None:
         return
     if config.sharpening:
         row[:] = spectral_postfilter(row, rate, config.sharpening)
-    band = band_gain(frame_size(rate) // 2 + 1, rate, lowpass) if lowpass else None
+    band = lowpass_response(rate, lowpass)
     row[:] = apply_spectral_mask(row, rate, net.spectral_mask, quality / config.levels, band)
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "filter_spectra",
     "frame_size",
     "frame_window",
+    "lowpass_response",
     "spectral_postfilter",
 ]
 
@@ -59,6 +60,11 @@ def frame_window(n: int) -> np.ndarray:
     """float64[n]: the analysis and synthesis window, a square-root periodic Hann over sqrt 2;
     their product, a periodic Hann over 2, sums to 1 at hop n/4 (exact overlap-add)."""
     return np.sqrt(0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)) / np.sqrt(2.0)
+
+
+def lowpass_response(rate: int, lowpass_hz: float | None) -> np.ndarray | None:
+    """float64[bins] band_gain over the bins of this rate's frames, or None for full band."""
+    return band_gain(frame_size(rate) // 2 + 1, rate, lowpass_hz) if lowpass_hz else None
 
 
 def _sharpen(spectrum: np.ndarray, alpha: float, width: int) -> np.ndarray:
@@ -127,7 +133,7 @@ def spectral_postfilter(
     """
     n = frame_size(rate)
     width = max(1, int(round(ENVELOPE_HZ / (rate / n))) | 1)
-    band = band_gain(n // 2 + 1, rate, lowpass_hz) if lowpass_hz else None
+    band = lowpass_response(rate, lowpass_hz)
 
     def process(spectrum: np.ndarray) -> np.ndarray:
         if alpha > 0:

@@ -18,7 +18,7 @@ from torch import Tensor
 from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.models.spectral_mask import mask_waveforms
-from aecodec.models.spectral_postfilter import band_gain, frame_size, spectral_postfilter
+from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 from aecodec.training.audio_loss import ranged_stft_loss, stft_sizes
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import backward_step
@@ -42,11 +42,8 @@ def decode_for_mask(model: AudioHyperprior, x: Tensor, quality: float) -> Tensor
 
 def mask_band(arch: AudioConfig, quality: float) -> Tensor | None:
     """Decoding's low-pass response at ``quality`` as Tensor[bins] float32, or None."""
-    cutoff = arch.lowpass_at(quality)
-    if not cutoff:
-        return None
-    bins = frame_size(arch.sample_rate) // 2 + 1
-    return torch.from_numpy(band_gain(bins, arch.sample_rate, cutoff).astype(np.float32))
+    band = lowpass_response(arch.sample_rate, arch.lowpass_at(quality))
+    return None if band is None else torch.from_numpy(band.astype(np.float32))
 
 
 def mask_optimizers(

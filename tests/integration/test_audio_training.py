@@ -112,23 +112,32 @@ def test_audio_training_refuses_a_beta_ladder_of_the_wrong_length(
     assert "beta_init needs one value per level" in capsys.readouterr().err
 
 
-def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
-    folder: Path, tmp_path: Path
-) -> None:
+def _fine_tune(folder: Path, tmp_path: Path, base_extra: str, tune_extra: str):
+    """Train a tiny base run (TINY + base_extra), then a run from its checkpoint (TINY +
+    init_from + tune_extra). Returns (base state dict, tuned state dict, tuned run dir)."""
     config = tmp_path / "tiny.toml"
-    config.write_text(TINY)
+    config.write_text(TINY + base_extra)
     base = tmp_path / "base"
     assert _train(folder, config, base) == 0
-    tuned_config = tmp_path / "post.toml"
     start = base / "checkpoint.pt"
-    tuned_config.write_text(
-        TINY + f'init_from = "{start}"\ndecoder_only = true\npost_blocks = 2\n'
-        "trained_lr_scale = 0.1\nlr = 1e-2\n"
-    )
+    tuned_config = tmp_path / "tuned.toml"
+    tuned_config.write_text(TINY + f'init_from = "{start}"\n' + tune_extra)
     tuned = tmp_path / "tuned"
     assert _train(folder, tuned_config, tuned) == 0
     before = torch.load(start, weights_only=True)["model"]
     after = torch.load(tuned / "checkpoint.pt", weights_only=True)["model"]
+    return before, after, tuned
+
+
+def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
+    folder: Path, tmp_path: Path
+) -> None:
+    before, after, _ = _fine_tune(
+        folder,
+        tmp_path,
+        "",
+        "decoder_only = true\npost_blocks = 2\ntrained_lr_scale = 0.1\nlr = 1e-2\n",
+    )
     decoder = [k for k in after if k.startswith("g_s.") or k == "log_inv_gain"]
     post = [k for k in decoder if ".blocks." in k and k.endswith("body.3.weight")]
     assert len(post) == 2  # the postfilter's blocks exist, each started at zero ...
@@ -140,21 +149,13 @@ def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
 
 
 def test_mask_only_run_trains_the_mask_and_nothing_else(folder: Path, tmp_path: Path) -> None:
-    config = tmp_path / "tiny.toml"
-    config.write_text(TINY + "min_quality = 0.0\n")
-    base = tmp_path / "base"
-    assert _train(folder, config, base) == 0
-    start = base / "checkpoint.pt"
-    mask_config = tmp_path / "mask.toml"
-    mask_config.write_text(
-        TINY + f'init_from = "{start}"\nmask_only = true\nmask_hidden = 8\nmin_quality = 0.0\n'
-        "max_quality = 3.0\nsharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\n"
-        "lr = 1e-2\n"
+    before, after, masked = _fine_tune(
+        folder,
+        tmp_path,
+        "min_quality = 0.0\n",
+        "mask_only = true\nmask_hidden = 8\nmin_quality = 0.0\nmax_quality = 3.0\n"
+        "sharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\nlr = 1e-2\n",
     )
-    masked = tmp_path / "masked"
-    assert _train(folder, mask_config, masked) == 0
-    before = torch.load(start, weights_only=True)["model"]
-    after = torch.load(masked / "checkpoint.pt", weights_only=True)["model"]
     assert after["spectral_mask.wide_out.weight"].abs().sum() > 0  # started at zero
     derived = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")  # built by freeze()
     for k, v in before.items():  # every codec tensor is untouched
