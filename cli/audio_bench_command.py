@@ -36,6 +36,8 @@ def cmd_audio(a: argparse.Namespace) -> int:
             raise AecodecError(f"--holdout-every {a.holdout_every}: {data} holds too few files")
     if a.files:
         files = files[: a.files]
+    if not 0 <= a.excerpt <= 3600:
+        raise AecodecError(f"--excerpt: expected 0 to 3600 seconds, got {a.excerpt:g}")
     speech = a.speech if a.speech is not None else "speech" in str(data)
     stem = a.name or data.parent.name
     out = Path(a.out)
@@ -44,15 +46,17 @@ def cmd_audio(a: argparse.Namespace) -> int:
     if a.reuse:  # an interrupted run's rows first: they include what it reused itself
         for candidate in (partial, out / f"{stem}.json"):
             earlier = json.loads(candidate.read_text()) if candidate.exists() else {}
-            if (earlier.get("data"), earlier.get("holdout_every", 0)) == (
-                str(data),
-                a.holdout_every,
-            ):
+            if (
+                earlier.get("data"),
+                earlier.get("holdout_every", 0),
+                earlier.get("excerpt_s", 0.0),
+            ) == (str(data), a.holdout_every, a.excerpt):
                 previous = earlier
                 break
 
     def stamped(result: dict) -> dict:
-        return {"data": str(data), "holdout_every": a.holdout_every, "speech": speech, **result}
+        where = {"data": str(data), "holdout_every": a.holdout_every, "excerpt_s": a.excerpt}
+        return {**where, "speech": speech, **result}
 
     def save_progress(result: dict) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -62,7 +66,7 @@ def cmd_audio(a: argparse.Namespace) -> int:
 
     with progress_bar(len(files) * len(codecs) * len(targets), "codings") as tick:
         result = run_audio_bench(
-            files, codecs, targets, speech, tick, previous, a.perceptual, save_progress
+            files, codecs, targets, speech, tick, previous, a.perceptual, save_progress, a.excerpt
         )
     result = stamped(result)
     table = summary_table(result) + paired_table(result)
@@ -90,6 +94,14 @@ def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:
         default=0,
         help="only every N-th file (sorted): the clips a training run with holdout_every = N "
         "kept out, to compare models on validation data without touching the test set",
+    )
+    p.add_argument(
+        "--excerpt",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="code only the middle SECONDS of each file (0: whole files), e.g. to compare "
+        "models on long held-out tracks at the length of the test excerpts",
     )
     p.add_argument("--model", help="aecodec audio model (default: chosen by sample rate)")
     p.add_argument(

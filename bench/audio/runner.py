@@ -22,9 +22,19 @@ from aecodec.bench.audio.codecs import AudioCodec
 from aecodec.errors import ConfigError
 from aecodec.media_audio import read_audio
 
-__all__ = ["metric_names", "run_audio_bench"]
+__all__ = ["metric_names", "middle_excerpt", "run_audio_bench"]
 
 Tick = Callable[[], None] | None
+
+
+def middle_excerpt(x: np.ndarray, rate: int, seconds: float) -> np.ndarray:
+    """The middle ``seconds`` of x [T, C] at ``rate`` Hz (all of it when shorter, or when
+    seconds is 0): long tracks measured on a clip of the length of the test excerpts."""
+    n = round(seconds * rate)
+    if n <= 0 or n >= x.shape[0]:
+        return x
+    start = (x.shape[0] - n) // 2
+    return x[start : start + n]
 
 
 def metric_names(speech: bool, perceptual: bool = False) -> list[str]:
@@ -106,13 +116,15 @@ def run_audio_bench(
     previous: dict | None = None,
     perceptual: bool = False,
     on_file: Callable[[dict], None] | None = None,
+    excerpt_s: float = 0.0,
 ) -> dict:
     """Every codec at every target on every file; see module docstring for the result.
 
     previous: an earlier result, finished or not; rows it holds for a codec with identical
     settings and metrics are kept, and only the missing (file, target) pairs are coded
     (``bench audio --reuse``). on_file: called with the result so far after each file, so
-    that an interrupted run can be resumed.
+    that an interrupted run can be resumed. excerpt_s: code only the middle excerpt_s seconds
+    of each file (0: all of it).
     """
     names = metric_names(speech, perceptual)
     kept = {c.name: reusable_rows(previous, c, files, targets, names) for c in codecs}
@@ -136,6 +148,7 @@ def run_audio_bench(
                 if row is None:
                     if ref is None:
                         ref, rate = read_audio(path)
+                        ref = middle_excerpt(ref, rate, excerpt_s)
                     row = _code_and_measure(codec, path.name, ref, rate, target, names, speech)
                 rows.append(row)
                 if tick is not None:

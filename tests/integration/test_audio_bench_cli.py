@@ -40,6 +40,32 @@ def test_holdout_every_beyond_the_folder_is_a_one_line_error(clips: Path, tmp_pa
     assert "holds too few files" in err and "\n" not in err
 
 
+def test_excerpt_codes_only_the_middle_of_each_file(
+    clips: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from aecodec.bench.audio import pyav_codecs as C
+
+    lengths, real_encode = [], C.PyavAudioCodec.encode
+
+    def recording(self, samples, rate, target):
+        lengths.append(samples.shape[0])
+        return real_encode(self, samples, rate, target)
+
+    monkeypatch.setattr(C.PyavAudioCodec, "encode", recording)
+    out = tmp_path / "out"
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--kbps", "12"]
+    assert main([*args, "--no-speech", "--excerpt", "0.25", "--out", str(out)]) == 0
+    assert lengths == [4000] * 4  # 0.25 s of each 1-s clip at 16 kHz
+    assert json.loads((out / f"{clips.parent.name}.json").read_text())["excerpt_s"] == 0.25
+
+
+def test_a_negative_excerpt_is_a_one_line_error(clips: Path, tmp_path, capsys) -> None:
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--excerpt", "-1"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--excerpt" in err and "\n" not in err
+
+
 def test_an_interrupted_run_resumes_with_reuse_coding_only_what_is_missing(
     clips: Path, tmp_path: Path, monkeypatch
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import make_audio_codecs
 from aecodec.bench.audio.report import summary_table
-from aecodec.bench.audio.runner import _summary
+from aecodec.bench.audio.runner import _summary, middle_excerpt
 
 
 def noise_speechlike(seconds: float = 2.0, rate: int = 16000) -> np.ndarray:
@@ -197,3 +197,10 @@ def test_perceptual_metrics_rank_a_clean_copy_above_a_noisy_one() -> None:
     assert 1.0 <= noisy_score < clean_score <= 5.0
     assert 1.0 <= M.dnsmos_ovrl(noisy, rate) <= 5.0
     assert 1.0 <= M.dnsmos_ovrl(noisy * 12, rate) <= 5.0  # beyond full scale: clipped, scored
+
+
+def test_middle_excerpt_cuts_the_centre_and_keeps_short_files_whole() -> None:
+    x = np.arange(100, dtype=np.float32)[:, None]
+    assert middle_excerpt(x, 10, 2.0)[:, 0].tolist() == list(range(40, 60))
+    assert middle_excerpt(x, 10, 0.0) is x
+    assert middle_excerpt(x, 10, 50.0) is x
