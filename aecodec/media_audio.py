@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from aecodec.errors import MediaError
 
@@ -90,6 +89,8 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """np.ndarray[T, C] float32 at rate_in -> np.ndarray[T', C] float32 at rate_out (polyphase)."""
     if rate_in == rate_out:
         return x
+    from scipy.signal import resample_poly  # here: scipy.signal imports scipy.stats (~2 CPU-s)
+
     g = gcd(rate_in, rate_out)
     return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
 __all__ = [
     "FRAME_SECONDS",
@@ -69,6 +68,8 @@ def lowpass_response(rate: int, lowpass_hz: float | None) -> np.ndarray | None:
 
 def _sharpen(spectrum: np.ndarray, alpha: float, width: int) -> np.ndarray:
     """complex128[F, bins] -> the same, harmonically sharpened at equal frame energy."""
+    from scipy.ndimage import uniform_filter1d  # here: ~1 CPU-s an image never needs
+
     magnitude = np.abs(spectrum)
     log_mag = np.log(magnitude + 1e-9)
     envelope = uniform_filter1d(log_mag, width, axis=1, mode="reflect")

@@ -56,6 +56,31 @@ def test_coding_path_skips_compressai_point_cloud_stack() -> None:
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+def test_image_coding_path_skips_scipy_stats_signal_and_ndimage() -> None:
+    heavy = ("scipy.stats._stats_py", "scipy.signal", "scipy.ndimage")
+    code = (
+        "import sys; from aecodec import api, zoo; zoo.load('hyperprior-v4'); "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_deferred_scipy_stats_works_on_first_use() -> None:
+    code = (
+        "import aecodec, scipy.stats; from scipy.stats import beta; "
+        "from compressai.entropy_models import GaussianConditional; "
+        "print(round(scipy.stats.norm.ppf(0.975), 4), beta(2, 3).mean(), "
+        "round(float(GaussianConditional._standardized_quantile(0.025)), 4))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert out.stdout.split() == ["1.96", "0.4", "-1.96"], out.stdout + out.stderr
+
+
 def test_full_compressai_still_importable_after_the_light_load() -> None:
     code = (
         "import aecodec.models.gained_hyperprior, compressai; "
