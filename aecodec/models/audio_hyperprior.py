@@ -60,7 +60,8 @@ class AudioConfig:
     ladder. Decoder and encoder both follow it; files at or below levels are unchanged.
     mask_hidden: width of a trained spectral mask decoding applies after the fixed postfilter's
     sharpening and before its low-pass (aecodec.models.spectral_mask; 0: none). Decoder-side
-    only too.
+    only too. mask_floor: the mask also adds a trained magnitude floor per bin (fills the
+    spectral holes of coarse quantisation); needs mask_hidden.
     """
 
     sample_rate: int = 16000
@@ -79,6 +80,7 @@ class AudioConfig:
     lowpass_below: float = 0.0
     mask_hidden: int = 0
     max_quality: float = 0.0
+    mask_floor: bool = False
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -99,6 +101,8 @@ class AudioConfig:
             raise ConfigError("max_quality must be 0 (levels) or between levels and levels + 2")
         if not 0 <= self.mask_hidden <= 1024:
             raise ConfigError("mask_hidden must be between 0 and 1024")
+        if self.mask_floor and not self.mask_hidden:
+            raise ConfigError("mask_floor needs mask_hidden (a trained spectral mask)")
 
     def lowpass_at(self, quality: float) -> float:
         """Cut-off of decoding's low-pass at ``quality``, Hz (0: full band)."""
@@ -253,7 +257,7 @@ class AudioHyperprior(GainedHyperprior):
         self._init_entropy(n, m, config.levels)
         if config.mask_hidden:
             bins = frame_size(config.sample_rate) // 2 + 1
-            self.spectral_mask = SpectralMask(bins, config.mask_hidden)
+            self.spectral_mask = SpectralMask(bins, config.mask_hidden, floor=config.mask_floor)
 
     def run_h_s(self, z_hat: Tensor) -> Tensor:
         """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE

@@ -57,6 +57,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         lowpass_below=config.lowpass_below,
         mask_hidden=config.mask_hidden,
         max_quality=config.max_quality,
+        mask_floor=config.mask_floor,
     )
 
 

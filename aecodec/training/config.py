@@ -74,6 +74,7 @@ class TrainConfig:
     lowpass_below: float = 0.0  # ... applied to qualities below this one
     max_quality: float = 0.0  # audio: top quality (0: levels; above: finer than the top level)
     mask_hidden: int = 0  # audio: width of decoding's trained spectral mask (0: none)
+    mask_floor: bool = False  # audio: that mask also adds a trained magnitude floor (noise fill)
     mask_only: bool = False  # audio: train that mask only, the codec frozen (init_from's bytes)
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])

@@ -70,7 +70,7 @@ TASKS: dict[str, TaskSpec] = {
                   "beta_init", "holdout_every", "val_seconds", "post_blocks", "decoder_only",
                   "trained_lr_scale", "extra_data",
                   "min_quality", "sharpening", "lowpass_hz", "lowpass_below", "mask_hidden",
-                  "mask_only", "max_quality")),
+                  "mask_only", "max_quality", "mask_floor")),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
                  "comm-autoencoder", "fp32",
                  (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),

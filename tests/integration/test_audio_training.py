@@ -148,15 +148,22 @@ def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
     assert any(not torch.equal(after[k], before[k]) for k in decoder if k in before)
 
 
-def test_mask_only_run_trains_the_mask_and_nothing_else(folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("floor", [False, True])
+def test_mask_only_run_trains_the_mask_and_nothing_else(
+    folder: Path, tmp_path: Path, floor: bool
+) -> None:
     before, after, masked = _fine_tune(
         folder,
         tmp_path,
         "min_quality = 0.0\n",
         "mask_only = true\nmask_hidden = 8\nmin_quality = 0.0\nmax_quality = 3.0\n"
-        "sharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\nlr = 1e-2\n",
+        "sharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\nlr = 1e-2\n"
+        + ("mask_floor = true\n" if floor else ""),
     )
     assert after["spectral_mask.wide_out.weight"].abs().sum() > 0  # started at zero
+    assert ("spectral_mask.floor_out.weight" in after) == floor
+    if floor:
+        assert after["spectral_mask.floor_out.weight"].abs().sum() > 0  # started at zero
     derived = ("_offset", "_quantized_cdf", "_cdf_length", "scale_table")  # built by freeze()
     for k, v in before.items():  # every codec tensor is untouched
         if not k.endswith(derived):

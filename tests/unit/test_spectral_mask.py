@@ -21,14 +21,16 @@ def _noise(seconds: float, seed: int) -> np.ndarray:
     )
 
 
-def _trained_looking_mask(seed: int = 0) -> SpectralMask:
+def _trained_looking_mask(seed: int = 0, floor: bool = False) -> SpectralMask:
     """A mask whose output layers are not zero (as after training)."""
     torch.manual_seed(seed)
-    mask = SpectralMask(BINS, 16, local=4)
+    mask = SpectralMask(BINS, 16, local=4, floor=floor)
     with torch.no_grad():
         for conv in (mask.wide_out, mask.local[-1]):
             conv.weight.normal_(0, 0.05)
             conv.bias.normal_(0, 0.1)
+        if floor:
+            mask.floor_out.weight.normal_(0, 0.05)
     return mask.eval()
 
 
@@ -42,7 +44,8 @@ def test_mask_output_is_bounded_in_db() -> None:
     mask = _trained_looking_mask()
     with torch.no_grad():
         mask.wide_out.bias.fill_(100.0)  # would be +870 dB unbounded
-        gain = mask(torch.randn(2, BINS, 9), torch.tensor([0.2, 0.9]))
+        gain, floor = mask(torch.randn(2, BINS, 9), torch.tensor([0.2, 0.9]))
+    assert floor is None
     assert gain.shape == (2, BINS, 9)
     assert gain.abs().max() <= 18 / 20 * np.log(10) + 1e-5
 
@@ -73,9 +76,33 @@ def test_margins_give_every_frame_its_full_context(monkeypatch) -> None:
     assert np.abs(P.filter_spectra(x, RATE, smear, margin=0) - whole).max() > 1e-3
 
 
+def test_the_floor_fills_a_spectral_hole_and_stays_in_its_range() -> None:
+    t = np.arange(RATE) / RATE
+    rng = np.random.default_rng(7)
+    tones = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 3000 * t)
+    tones = (tones + 1e-4 * rng.standard_normal(RATE)).astype(np.float32)  # a hole near 1.7 kHz
+    mask = SpectralMask(BINS, 16, local=4, floor=True).eval()
+    with torch.no_grad():
+        mask.floor_out.bias.fill_(100.0)  # the top of the range: 20 dB over the mean level
+        log_mag = torch.log(torch.rand(1, BINS, 5) + 1e-3)
+        _, floor = mask(log_mag, torch.tensor([0.5]))
+    level = log_mag.mean(1, keepdim=True)
+    assert torch.allclose(floor - level, torch.full_like(floor, 20 / 20 * np.log(10)), atol=1e-4)
+
+    def hole_db(x: np.ndarray) -> float:
+        spectrum = np.abs(np.fft.rfft(x[RATE // 4 : RATE // 4 + 4096] * np.hanning(4096)))
+        return 20 * np.log10(spectrum[435:445].mean() / spectrum.max())  # about 1.7 kHz
+
+    filled = apply_spectral_mask(tones, RATE, mask, 0.5)
+    assert hole_db(filled) > hole_db(tones) + 15
+    plain = apply_spectral_mask(tones, RATE, SpectralMask(BINS, 16, local=4, floor=True), 0.5)
+    assert abs(hole_db(plain) - hole_db(tones)) < 1  # untrained: 30 dB under the mean level
+
+
+@pytest.mark.parametrize("floor", [False, True])
 @pytest.mark.parametrize("lowpass", [0.0, 4000.0])
-def test_training_and_decoding_paths_give_the_same_signal(lowpass: float) -> None:
-    x, mask = _noise(1.0, 3), _trained_looking_mask(1)
+def test_training_and_decoding_paths_give_the_same_signal(lowpass: float, floor: bool) -> None:
+    x, mask = _noise(1.0, 3), _trained_looking_mask(1, floor)
     band = P.band_gain(BINS, RATE, lowpass) if lowpass else None
     decoded = apply_spectral_mask(x, RATE, mask, 0.7, band)
     with torch.no_grad():
