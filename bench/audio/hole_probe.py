@@ -17,7 +17,8 @@ Needs the bench extra (PESQ, ViSQOL)::
     uv run --extra bench python -m aecodec.bench.audio.hole_probe \\
         --data ../shared/data/speech/train --holdout-every 20 --files 4 --kbps 12
 
-writes bench/results/audio-val/hole-probe-12.{json,md} (``--model`` names the speech model) (about 1.5 CPU-minutes per clip).
+writes bench/results/audio-val/hole-probe-12.{json,md} (about 1.5 CPU-minutes per clip;
+``--model`` names the speech model, the default one otherwise).
 """
 
 from __future__ import annotations
