@@ -5,8 +5,8 @@ codec takes out of speech spectra with one rule for every frame. This mask learn
 from the codec's own output: a small network reads the log-magnitude short-time spectra of
 the decoded waveform (the same 32-ms square-root-Hann frames, hop 8 ms) and the file's
 quality, and returns a gain per bin and frame, bounded to +-MAX_DB; the phase is kept. With
-``floor`` it also returns a magnitude added to each bin, in the bin's own phase, between
-FLOOR_DB below and 20 dB above the frame's mean log-magnitude: coarse quantisation leaves
+``floor`` it also returns a magnitude added to each bin, in the bin's own phase, within
+FLOOR_DB of the frame's RMS magnitude: coarse quantisation leaves
 spectral holes (bins tens of dB under the original between and above the harmonics) that no
 bounded gain can fill; the floor is a learned noise fill, deterministic as the rest. It is
 trained with the codec frozen (``mask_only`` in the audio task) on the multi-resolution STFT
@@ -19,7 +19,7 @@ Network (``SpectralMask``), input log|S| Tensor[B, bins, F]:
 - a local path over the (bin, frame) plane: three 5x3 convs, for peak and valley structure
   at any pitch;
 both start at zero output, so an untrained mask is the identity (the floor head, a 1x1 conv
-of the wide path, starts at -30 dB under the frame's mean level). Decoding runs it in blocks
+of the wide path, starts 40 dB under the frame's RMS magnitude). Decoding runs it in blocks
 of frames with 7 frames of context on each side, float32 torch on the CPU, on one thread
 whatever the caller's setting (two threads split some sums and move the result by an ulp,
 which can flip an int16 rounding).
@@ -47,8 +47,8 @@ __all__ = [
 
 MAX_DB = 18.0  # largest boost or cut the mask applies to one bin
 LOG_FLOOR = 1e-5  # added to magnitudes before the log (a full-scale sine peaks near 90)
-FLOOR_DB = (-60.0, 20.0)  # range of the added floor, dB relative to the frame's mean level
-_FLOOR_START_DB = -30.0  # the floor head's output before training
+FLOOR_DB = (-80.0, 0.0)  # range of the added floor, dB relative to the frame's RMS magnitude
+_FLOOR_START_DB = -40.0  # the floor head's output before training
 _LEVEL_SCALE = 8.0  # frame mean log-magnitude is divided by this as a feature
 _DB = math.log(10) / 20  # natural-log magnitude per dB
 
@@ -103,7 +103,8 @@ class SpectralMask(nn.Module):
             return gain, None
         low, high = FLOOR_DB
         relative = low + (high - low) * torch.sigmoid(self.floor_out(h))
-        return gain, level + relative * _DB
+        rms = 0.5 * (torch.logsumexp(2 * log_mag, 1, keepdim=True) - math.log(self.bins))
+        return gain, rms + relative * _DB
 
 
 def mask_waveforms(
