@@ -15,7 +15,7 @@ from aecodec.training.config import dump_config, load_config
 from aecodec.training.loop import CHECKPOINT_NAME
 from aecodec.training.tasks import task_spec
 
-__all__ = ["export_run"]
+__all__ = ["canonical_safetensors", "export_run"]
 
 
 def _stored_tensors(model: torch.nn.Module, storage: str) -> dict[str, torch.Tensor]:
@@ -39,6 +39,18 @@ def _stored_tensors(model: torch.nn.Module, storage: str) -> dict[str, torch.Ten
     if storage == "fp16":
         return {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     return tensors
+
+
+def canonical_safetensors(data: bytes) -> bytes:
+    """The same safetensors file with its JSON header in one fixed order (keys sorted, no
+    spaces, padded with spaces to 8 bytes as the format allows). ``safetensors.save`` writes
+    the metadata from a Rust hash map, whose order changes from run to run: without this,
+    exporting one checkpoint twice gave two file digests."""
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + size])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + data[8 + size :]
 
 
 def export_run(
@@ -65,7 +77,7 @@ def export_run(
     tensors = _stored_tensors(model, spec.storage)
     weights_dir.mkdir(parents=True, exist_ok=True)
     metadata = {"name": name, "arch": arch, "train_config": dump_config(config)}
-    data = save(tensors, metadata=metadata)
+    data = canonical_safetensors(save(tensors, metadata=metadata))
     digest = hashlib.sha256(data).hexdigest()
     file = f"{name}-{digest[:8]}.safetensors"
     write_atomic(weights_dir / file, data, force=True)
