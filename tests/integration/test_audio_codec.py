@@ -243,11 +243,25 @@ def test_speech_v6_codes_speech_v5_bytes_masks_them_and_goes_above_the_top_level
     assert audio_codec.audio_quality_range("speech-v6", 16000) == (0.0, 5.0)
     sizes = [len(audio_codec.compress_audio(x, 16000, q, "speech-v6")) for q in (4.0, 4.5, 5.0)]
     assert sizes[0] < sizes[1] < sizes[2]
-    y, header = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 5.0))
+    y, header = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 5.0, "speech-v6"))
     assert header.model == "speech-v6" and header.quality == 5.0 and y.shape == x.shape
     with pytest.raises(ModelError, match="quality must be between 0 and 4 for speech-v5"):
         audio_codec.compress_audio(x, 16000, 4.5, "speech-v5")
-    assert audio_codec.pick_audio_model(16000) == "speech-v6"
+
+
+def test_speech_v7_codes_speech_v6_bytes_and_fills_spectral_holes() -> None:
+    from aecodec.bench.audio.hole_probe import level_errors
+
+    x = speechlike(2.0, 16000)
+    x += 0.02 * np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
+    v6 = audio_codec.compress_audio(x, 16000, 3.7, "speech-v6")
+    v7 = audio_codec.compress_audio(x, 16000, 3.7)
+    assert bitstream.decode(v6).sections == bitstream.decode(v7).sections
+    assert bitstream.decode(v7).model == "speech-v7" == audio_codec.pick_audio_model(16000)
+    y6, y7 = (audio_codec.decompress_audio(v)[0][:, 0].astype(np.float32) / 32768 for v in (v6, v7))
+    e6, e7 = level_errors(x[:, 0], y6), level_errors(x[:, 0], y7)
+    # the bins 30-50 dB under the loudest: energy speech-v6 leaves out, the floor puts back
+    assert e6["mean -30..-50 dB"] < -2 and e7["mean -30..-50 dB"] > e6["mean -30..-50 dB"] + 0.5
 
 
 def test_music_v4_codes_music_v3_bytes_and_decodes_them_through_its_mask() -> None:
