@@ -17,7 +17,7 @@ Needs the bench extra (PESQ, ViSQOL)::
     uv run --extra bench python -m aecodec.bench.audio.hole_probe \\
         --data ../shared/data/speech/train --holdout-every 20 --files 4 --kbps 12
 
-writes bench/results/audio-val/hole-probe-12.{json,md} (about 1.5 CPU-minutes per clip;
+writes bench/results/audio-val/hole-probe-MODEL-12.{json,md} (about 1.5 CPU-minutes per clip;
 ``--model`` names the speech model, the default one otherwise).
 """
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("hole_probe: no clip reaches the target")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"hole-probe-{args.kbps:g}"
+    stem = out / f"hole-probe-{model}-{args.kbps:g}"
     stem.with_suffix(".json").write_text(
         json.dumps({"model": model, "kbps": args.kbps, "rows": rows}, indent=1)
     )
