@@ -273,4 +273,13 @@ def test_music_v4_codes_music_v3_bytes_and_decodes_them_through_its_mask() -> No
         y3, y4 = audio_codec.decompress_audio(v3)[0], audio_codec.decompress_audio(v4)[0]
         assert y4.shape == y3.shape == x.shape and not np.array_equal(y3, y4)
     assert audio_codec.audio_quality_range("music-v4", 44100) == (0.0, 4.0)
-    assert audio_codec.pick_audio_model(44100) == "music-v4"
+
+
+def test_music_v6_codes_music_v4_bytes_and_adds_its_floor() -> None:
+    x = speechlike(1.5, 44100, 2)
+    v4 = audio_codec.compress_audio(x, 44100, 3.0, "music-v4")
+    v6 = audio_codec.compress_audio(x, 44100, 3.0)
+    assert bitstream.decode(v4).sections == bitstream.decode(v6).sections
+    assert bitstream.decode(v6).model == "music-v6" == audio_codec.pick_audio_model(44100)
+    y4, y6 = audio_codec.decompress_audio(v4)[0], audio_codec.decompress_audio(v6)[0]
+    assert y6.shape == y4.shape == x.shape and not np.array_equal(y4, y6)
