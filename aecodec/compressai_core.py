@@ -14,12 +14,15 @@ still gets it, unchanged.
 
 The entropy models also ``import scipy.stats`` at the top, for one call (``norm.ppf``) that only
 ``update()`` makes, never the coding path: about 1.9 CPU-seconds of a 9-second
-``aecodec compress``. ``scipy.stats`` is deferred the same way: the module exists at once, and
-its real ``__init__`` runs on the first attribute anyone asks of it.
+``aecodec compress``. A finder on ``sys.meta_path`` hands out ``scipy.stats`` through
+``importlib.util.LazyLoader`` when something imports it: the module exists at once, and its real
+``__init__`` runs on the first attribute anyone asks of it. Until then nothing of scipy is
+imported (commands without a model never import it).
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import sys
 from types import ModuleType
@@ -52,11 +55,27 @@ def _deferred_package(name: str, light: dict[str, str]) -> ModuleType:
     return package
 
 
+class _LazyScipyStats(importlib.abc.MetaPathFinder):
+    """Finds ``scipy.stats`` as the other finders do, with its loader wrapped in LazyLoader."""
+
+    def find_spec(self, name, path, target=None):  # noqa: ANN001, ANN201 (finder protocol)
+        if name != "scipy.stats":
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = None if finder is self or find is None else find(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = importlib.util.LazyLoader(spec.loader)
+                return spec
+        return None
+
+
 def load() -> None:
     """Make ``import compressai.<submodule>`` skip the eager ``__init__`` of ``compressai``,
     ``compressai.models`` and ``compressai.latent_codecs``, and ``import scipy.stats`` defer its
-    ``__init__`` to first use. Imports only scipy's light top-level package (no torch); a no-op
-    if compressai is already imported or not installed."""
+    ``__init__`` to first use. Imports nothing itself (no torch); a no-op if compressai is
+    already imported or not installed."""
     if "compressai" in sys.modules or importlib.util.find_spec("compressai") is None:
         return
     # the entropy models do `from compressai import ans`: served without the package __init__
@@ -65,8 +84,8 @@ def load() -> None:
     root.get_entropy_coder = lambda: root._entropy_coder
     root.available_entropy_coders = lambda: ["ans"]
     sys.modules["compressai"] = root
-    if "scipy.stats" not in sys.modules and importlib.util.find_spec("scipy") is not None:
-        sys.modules["scipy.stats"] = _deferred_package("scipy.stats", {})
+    if "scipy.stats" not in sys.modules:
+        sys.meta_path.insert(0, _LazyScipyStats())
     sys.modules["compressai.models"] = _deferred_package("compressai.models", {})
     # compressai.models.base asks its sibling package for the latent-codec base class only
     sys.modules["compressai.latent_codecs"] = _deferred_package(

@@ -23,7 +23,8 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = [m for m in ("torch", "compressai.entropy_models", "torch_geometric") if m in sys.modules]
+heavy = [m for m in ("torch", "compressai.entropy_models", "torch_geometric", "scipy")
+         if m in sys.modules]
 print("HEAVY=" + ",".join(heavy))
 """
 
