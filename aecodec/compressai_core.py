@@ -13,8 +13,9 @@ the real ``__init__`` in place (PEP 562 ``__getattr__``), so code that wants all
 still gets it, unchanged.
 
 The entropy models also ``import scipy.stats`` at the top, for one call (``norm.ppf``) that only
-``update()`` makes, never the coding path: about 1.9 CPU-seconds of a 9-second
-``aecodec compress``. A finder on ``sys.meta_path`` hands out ``scipy.stats`` through
+``update()`` makes, never the coding path: the largest import of the coding path after torch
+itself (``bench/cli_timing.py`` times the command line). A finder on ``sys.meta_path`` hands
+out ``scipy.stats`` through
 ``importlib.util.LazyLoader`` when something imports it: the module exists at once, and its real
 ``__init__`` runs on the first attribute anyone asks of it. Until then nothing of scipy is
 imported (commands without a model never import it).

@@ -89,7 +89,7 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """np.ndarray[T, C] float32 at rate_in -> np.ndarray[T', C] float32 at rate_out (polyphase)."""
     if rate_in == rate_out:
         return x
-    from scipy.signal import resample_poly  # here: scipy.signal imports scipy.stats (~2 CPU-s)
+    from scipy.signal import resample_poly  # here: scipy.signal imports scipy.stats (slow)
 
     g = gcd(rate_in, rate_out)
     return resample_poly(x, rate_out // g, rate_in // g, axis=0).astype(np.float32)

@@ -51,7 +51,7 @@ def time_command(argv: list[str], repeats: int, cwd: Path) -> dict:
 
 
 def _commands(
-    aecodec: str, images: list[Path], speech: Path | None, music: Path | None, work: Path
+    aecodec: str, images: list[Path], speech: Path | None, music: Path | None
 ) -> list[tuple[str, list[str], int]]:
     """(label, argv, files) in run order; later commands read what earlier ones wrote."""
 
@@ -59,7 +59,7 @@ def _commands(
         return label, [aecodec, *args, "-f"], files
 
     photo = images[len(images) - 2] if len(images) > 1 else images[0]  # kodim23 on Kodak
-    coded = sorted(str(p) for p in (work / "coded").glob("*.aec"))
+    coded = [f"coded/{p.stem}.aec" for p in images]  # what the compress batch writes
     n = len(images)
     out = [
         ('python -c "import torch" (for scale)', [sys.executable, "-c", "import torch"], 1),
@@ -96,11 +96,9 @@ def time_commands(
         work = Path(tmp)
         (work / "coded").mkdir()
         (work / "decoded").mkdir()
-        # commands are built lazily: the decompress batch lists what the compress batch wrote
-        count = len(_commands(aecodec, images, speech, music, work))
-        for i in range(count):
-            label, argv, files = _commands(aecodec, images, speech, music, work)[i]
-            print(f"[{i + 1}/{count}] {label}", file=sys.stderr, flush=True)
+        commands = _commands(aecodec, images, speech, music)
+        for i, (label, argv, files) in enumerate(commands):
+            print(f"[{i + 1}/{len(commands)}] {label}", file=sys.stderr, flush=True)
             rows.append({"command": label, "files": files, **time_command(argv, repeats, work)})
     _add_per_file(rows)
     return {

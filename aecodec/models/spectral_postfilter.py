@@ -68,7 +68,7 @@ def lowpass_response(rate: int, lowpass_hz: float | None) -> np.ndarray | None:
 
 def _sharpen(spectrum: np.ndarray, alpha: float, width: int) -> np.ndarray:
     """complex128[F, bins] -> the same, harmonically sharpened at equal frame energy."""
-    from scipy.ndimage import uniform_filter1d  # here: ~1 CPU-s an image never needs
+    from scipy.ndimage import uniform_filter1d  # here: an import an image never needs
 
     magnitude = np.abs(spectrum)
     log_mag = np.log(magnitude + 1e-9)

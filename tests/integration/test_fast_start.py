@@ -45,27 +45,30 @@ def test_commands_without_a_model_do_not_import_torch(argv: list[str]) -> None:
     assert "HEAVY=\n" in out.stdout, out.stdout + out.stderr
 
 
-def test_coding_path_skips_compressai_point_cloud_stack() -> None:
-    code = (
-        "import sys; from aecodec import api, zoo; zoo.load('hyperprior-v4'); "
-        "print(sorted(m for m in ('torch_geometric', 'torch._dynamo', 'compressai.datasets') "
-        "if m in sys.modules))"
-    )
-    out = subprocess.run(
+def _python(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter at the repository root."""
+    return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+
+
+def _loaded_after_image_model_load(modules: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """Which of ``modules`` a fresh interpreter holds after loading the image model."""
+    return _python(
+        "import sys; from aecodec import api, zoo; zoo.load('hyperprior-v4'); "
+        f"print(sorted(m for m in {modules!r} if m in sys.modules))"
+    )
+
+
+def test_coding_path_skips_compressai_point_cloud_stack() -> None:
+    out = _loaded_after_image_model_load(
+        ("torch_geometric", "torch._dynamo", "compressai.datasets")
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 def test_image_coding_path_skips_scipy_stats_signal_and_ndimage() -> None:
-    heavy = ("scipy.stats._stats_py", "scipy.signal", "scipy.ndimage")
-    code = (
-        "import sys; from aecodec import api, zoo; zoo.load('hyperprior-v4'); "
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
+    out = _loaded_after_image_model_load(("scipy.stats._stats_py", "scipy.signal", "scipy.ndimage"))
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
@@ -76,9 +79,7 @@ def test_deferred_scipy_stats_works_on_first_use() -> None:
         "print(round(scipy.stats.norm.ppf(0.975), 4), beta(2, 3).mean(), "
         "round(float(GaussianConditional._standardized_quantile(0.025)), 4))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
+    out = _python(code)
     assert out.stdout.split() == ["1.96", "0.4", "-1.96"], out.stdout + out.stderr
 
 
@@ -89,9 +90,7 @@ def test_full_compressai_still_importable_after_the_light_load() -> None:
         "print(compressai.get_entropy_coder(), compressai.available_entropy_coders()[0], "
         "callable(bmshj2018_factorized))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
+    out = _python(code)
     assert out.stdout.split() == ["ans", "ans", "True"], out.stdout + out.stderr
 
 
