@@ -19,6 +19,8 @@ from aecodec import bitstream, zoo
 from aecodec.defaults import DEFAULT_AUDIO_QUALITY
 from aecodec.errors import ModelError
 from aecodec.media_audio import resample, to_int16
+from aecodec.models import band_energy
+from aecodec.models.ans_coding import CdfTables
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.spectral_mask import apply_spectral_mask
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
@@ -31,6 +33,7 @@ __all__ = [
     "decompress_audio",
     "audio_work_units",
     "audio_quality_range",
+    "postfilter_row",
 ]
 
 Progress = Callable[[], None] | None
@@ -74,7 +77,7 @@ def _row_sink(row: np.ndarray) -> Callable[[int, int, int, int, torch.Tensor], N
     return sink
 
 
-def _postfilter(net: AudioHyperprior, quality: float, row: np.ndarray) -> None:
+def postfilter_row(net: AudioHyperprior, quality: float, row: np.ndarray) -> None:
     """Apply the model's decoder-side postfilters, where it has them, to a decoded row in
     place: the fixed sharpening, the trained spectral mask, then the low-pass."""
     config = net.config
@@ -100,11 +103,63 @@ def audio_quality_range(model: str | None, sample_rate: int) -> tuple[float, flo
     return net.min_quality, net.max_quality
 
 
-def audio_work_units(frames: int, rate: int, channels: int, model: str | None = None) -> int:
-    """Tiles one compress or decompress processes (for progress bars)."""
+def audio_work_units(
+    frames: int, rate: int, channels: int, model: str | None = None, compress: bool = False
+) -> int:
+    """Tiles one decompress (or, with ``compress``, one compress) processes (progress bars).
+    A model with coded band energies decodes while it encodes: twice the tiles."""
     net, _ = _load(model, rate)
     latent = -(-_model_frames(frames, rate, net.config.sample_rate) // net.factor) * 4
-    return channels * -(-latent // net.TILE)
+    tiles = channels * -(-latent // net.TILE)
+    return tiles * 2 if compress and net.config.energy_step_db else tiles
+
+
+def _sections_per_channel(net: AudioHyperprior) -> int:
+    """z and y, plus the coded band energies where the model has them."""
+    return 3 if net.config.energy_step_db else 2
+
+
+def _energy_tables(net: AudioHyperprior) -> CdfTables:
+    return band_energy.energy_tables(net.energy_counts, net.config.energy_low)
+
+
+def _energy_section(
+    net: AudioHyperprior, codec: list[bytes], quality: float, row: np.ndarray, progress: Progress
+) -> bytes:
+    """The band-energy section of one coded channel: decode ``codec`` as decompress_audio
+    does, compare with the original row float32[padded] and code the corrections."""
+    config = net.config
+    decoded = np.zeros_like(row)
+    y_hat = net.decode_latent(codec, row.shape[0], quality)
+    net.synthesize(y_hat, sink=_row_sink(decoded), on_tile=progress)
+    del y_hat
+    postfilter_row(net, quality, decoded)
+    symbols = band_energy.correction_symbols(
+        decoded,
+        row,
+        config.sample_rate,
+        config.energy_step_db,
+        config.energy_block,
+        config.energy_low,
+        config.energy_high,
+    )
+    return band_energy.encode_corrections(symbols, _energy_tables(net))
+
+
+def _decode_energy(net: AudioHyperprior, section: bytes, padded: int) -> np.ndarray:
+    config = net.config
+    bands = net.energy_counts.shape[0]
+    blocks = band_energy.block_count(padded, config.sample_rate, config.energy_block)
+    return band_energy.decode_corrections(
+        section, bands, blocks, _energy_tables(net), config.energy_low, config.energy_high
+    )
+
+
+def _apply_energy(net: AudioHyperprior, row: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+    config = net.config
+    return band_energy.apply_corrections(
+        row, symbols, config.sample_rate, config.energy_step_db, config.energy_block
+    )
 
 
 def compress_audio(
@@ -133,7 +188,10 @@ def compress_audio(
     t = torch.zeros(1, 1, 1, padded)  # one buffer, reused per coded channel (memory)
     for index in range(samples.shape[1]):
         _fill_coded_signal(x, index, t[0, 0, 0, : x.shape[0]].numpy())
-        sections += net.compress(t, quality, on_tile=progress)
+        codec = net.compress(t, quality, on_tile=progress)
+        sections += codec
+        if net.config.energy_step_db:
+            sections.append(_energy_section(net, codec, quality, t[0, 0, 0].numpy(), progress))
     header = bitstream.AecHeader(
         kind=bitstream.KIND_AUDIO,
         model=entry.name,
@@ -193,8 +251,10 @@ def decompress_audio(
             f"file was coded with other weights of model {header.model!r} "
             f"(sha256 {header.weights_hash.hex()}..., installed {entry.sha256[:16]}...)"
         )
-    if len(header.sections) != 2 * header.channels:
-        raise bitstream.BitstreamError(f"audio file must hold {2 * header.channels} sections")
+    energy = bool(net.config.energy_step_db)
+    per = _sections_per_channel(net)
+    if len(header.sections) != per * header.channels:
+        raise bitstream.BitstreamError(f"audio file must hold {per * header.channels} sections")
     if not net.min_quality <= header.quality <= net.max_quality:
         raise bitstream.BitstreamError(f"quality {header.quality} out of the model's range")
     model_rate = net.config.sample_rate
@@ -203,10 +263,13 @@ def decompress_audio(
     coded = np.zeros((header.channels, padded), dtype=np.float32)
     for i in range(header.channels):
         y_hat = net.decode_latent(
-            header.sections[2 * i : 2 * i + 2], padded, header.quality, header.version
+            header.sections[per * i : per * i + 2], padded, header.quality, header.version
         )
         net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
-        _postfilter(net, header.quality, coded[i])
+        postfilter_row(net, header.quality, coded[i])
+        if energy:
+            symbols = _decode_energy(net, header.sections[per * i + 2], padded)
+            coded[i] = _apply_energy(net, coded[i], symbols)
     x = np.empty((frames, header.channels), dtype=np.float32)
     if header.channels == 2:  # left = mid + side, right = mid - side
         np.add(coded[0, :frames], coded[1, :frames], out=x[:, 0])

@@ -54,7 +54,9 @@ def _audio_work(src: str, model: str | None) -> int:
         from aecodec import audio_codec
 
         info = sf.info(src)
-        return audio_codec.audio_work_units(info.frames, info.samplerate, info.channels, model)
+        return audio_codec.audio_work_units(
+            info.frames, info.samplerate, info.channels, model, compress=True
+        )
     except Exception:
         return 0  # the real call reports any error
 

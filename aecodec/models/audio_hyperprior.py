@@ -27,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from aecodec.errors import ConfigError
+from aecodec.models.band_energy import band_edges
 from aecodec.models.gained_hyperprior import GainedHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
 from aecodec.models.spectral_mask import SpectralMask
@@ -62,6 +63,10 @@ class AudioConfig:
     sharpening and before its low-pass (aecodec.models.spectral_mask; 0: none). Decoder-side
     only too. mask_floor: the mask also adds a trained magnitude floor per bin (fills the
     spectral holes of coarse quantisation); needs mask_hidden.
+    energy_step_db: the file also carries coded band energies (aecodec.models.band_energy):
+    one correction per band and block of ``energy_block`` short-time frames, in steps of this
+    many dB, between energy_low and energy_high steps (0: none). It adds a section per coded
+    channel; the codec's own sections stay the bytes of the same weights without it.
     """
 
     sample_rate: int = 16000
@@ -81,6 +86,10 @@ class AudioConfig:
     mask_hidden: int = 0
     max_quality: float = 0.0
     mask_floor: bool = False
+    energy_step_db: float = 0.0
+    energy_block: int = 4
+    energy_low: int = -12
+    energy_high: int = 27
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -103,6 +112,12 @@ class AudioConfig:
             raise ConfigError("mask_hidden must be between 0 and 1024")
         if self.mask_floor and not self.mask_hidden:
             raise ConfigError("mask_floor needs mask_hidden (a trained spectral mask)")
+        if not 0.0 <= self.energy_step_db <= 12.0:
+            raise ConfigError("energy_step_db must be between 0 and 12")
+        if self.energy_block not in (1, 2, 4, 8, 16, 32, 64):
+            raise ConfigError("energy_block must be a power of two up to 64 frames")
+        if not self.energy_low <= 0 <= self.energy_high or self.energy_high - self.energy_low > 255:
+            raise ConfigError("energy_low <= 0 <= energy_high, at most 256 symbols")
 
     def lowpass_at(self, quality: float) -> float:
         """Cut-off of decoding's low-pass at ``quality``, Hz (0: full band)."""
@@ -258,6 +273,10 @@ class AudioHyperprior(GainedHyperprior):
         if config.mask_hidden:
             bins = frame_size(config.sample_rate) // 2 + 1
             self.spectral_mask = SpectralMask(bins, config.mask_hidden, floor=config.mask_floor)
+        if config.energy_step_db:  # symbol counts of the coded band energies, per band
+            bands = len(band_edges(config.sample_rate)) - 1
+            symbols = config.energy_high - config.energy_low + 1
+            self.register_buffer("energy_counts", torch.zeros(bands, symbols, dtype=torch.int64))
 
     def run_h_s(self, z_hat: Tensor) -> Tensor:
         """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE

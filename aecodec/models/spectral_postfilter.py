@@ -29,6 +29,8 @@ __all__ = [
     "FRAME_SECONDS",
     "band_gain",
     "filter_spectra",
+    "frame_count",
+    "frame_features",
     "frame_size",
     "frame_window",
     "lowpass_response",
@@ -80,11 +82,55 @@ def _sharpen(spectrum: np.ndarray, alpha: float, width: int) -> np.ndarray:
     return spectrum * gain
 
 
+def _frame_blocks(signal: np.ndarray, rate: int, margin: int):
+    """Yield (first, count, spectra, lo) over the short-time spectra of ``signal`` (frames of
+    ``frame_size(rate)``, hop a quarter, ``frame_window``, the signal padded by a frame on each
+    side): spectra complex128[hi - lo, bins] of frames lo..hi, which cover the block of
+    ``count`` frames from ``first`` with up to ``margin`` frames of context on each side."""
+    n = frame_size(rate)
+    hop = n // 4
+    window = frame_window(n)
+    blocks, frames_total = _hop_blocks(signal, n, hop)
+    parts = n // hop
+    for first in range(0, frames_total, _BLOCK_FRAMES):
+        count = min(_BLOCK_FRAMES, frames_total - first)
+        lo, hi = max(0, first - margin), min(frames_total, first + count + margin)
+        frames = np.concatenate([blocks[lo + j : hi + j] for j in range(parts)], 1)
+        yield first, count, np.fft.rfft(frames * window, axis=1), lo
+
+
+def _hop_blocks(signal: np.ndarray, n: int, hop: int) -> tuple[np.ndarray, int]:
+    """The signal padded by a frame on each side, as float32[hops, hop], and its frame count.
+    float32 holds it exactly (memory: one copy of the signal)."""
+    total = signal.shape[0]
+    hops = -(-total // hop) + 2 * (n // hop)
+    padded = np.zeros(hops * hop, dtype=np.float32)
+    padded[n : n + total] = signal
+    return padded.reshape(hops, hop), hops - n // hop + 1
+
+
+def frame_count(samples: int, rate: int) -> int:
+    """Short-time frames ``filter_spectra`` and ``frame_features`` see in a signal of this
+    many samples."""
+    n = frame_size(rate)
+    return -(-samples // (n // 4)) + n // (n // 4) + 1
+
+
+def frame_features(
+    signal: np.ndarray, rate: int, feature: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """np.ndarray[T] float32 -> feature of every short-time spectrum, stacked: ``feature``
+    maps complex128[F, bins] to an array [F, ...]; the frames are those of
+    ``filter_spectra``, in order (``frame_count(T, rate)`` of them)."""
+    return np.concatenate([feature(s) for _, _, s, _ in _frame_blocks(signal, rate, 0)], 0)
+
+
 def filter_spectra(
     signal: np.ndarray,
     rate: int,
-    process: Callable[[np.ndarray], np.ndarray],
+    process: Callable[..., np.ndarray],
     margin: int = 0,
+    indexed: bool = False,
 ) -> np.ndarray:
     """np.ndarray[T] float32 -> np.ndarray[T] float32: short-time spectra (frames of
     ``frame_size(rate)``, hop a quarter, ``frame_window``) changed by ``process`` and
@@ -92,27 +138,20 @@ def filter_spectra(
 
     process: complex128[F, bins] (consecutive frames) -> complex128[F, bins]; it sees blocks
     of frames with up to ``margin`` frames of context on each side, whose outputs are dropped.
+    indexed: process is called as process(spectra, lo), lo the index of their first frame.
     """
     n = frame_size(rate)
     hop = n // 4
-    total = signal.shape[0]
     window = frame_window(n)
-    # the signal is padded by a frame on each side so every sample is covered fully; float32
-    # holds it exactly, and the overlap-add runs in float64 one block at a time, carrying the
-    # hops the next block still adds to (memory: two float32 copies of the signal)
-    hops = -(-total // hop) + 2 * (n // hop)
-    padded = np.zeros(hops * hop, dtype=np.float32)
-    padded[n : n + total] = signal
-    blocks = padded.reshape(hops, hop)
-    out = np.empty_like(blocks)
     parts = n // hop
-    frames_total = hops - parts + 1
+    # the overlap-add runs in float64 one block at a time, carrying the hops the next block
+    # still adds to (memory: two float32 copies of the signal)
+    blocks, frames_total = _hop_blocks(signal, n, hop)
+    out = np.empty_like(blocks)
     carry = np.zeros((parts - 1, hop))
-    for first in range(0, frames_total, _BLOCK_FRAMES):
-        count = min(_BLOCK_FRAMES, frames_total - first)
-        lo, hi = max(0, first - margin), min(frames_total, first + count + margin)
-        frames = np.concatenate([blocks[lo + j : hi + j] for j in range(parts)], 1)
-        spectrum = process(np.fft.rfft(frames * window, axis=1))[first - lo : first - lo + count]
+    for first, count, spectra, lo in _frame_blocks(signal, rate, margin):
+        changed = process(spectra, lo) if indexed else process(spectra)
+        spectrum = changed[first - lo : first - lo + count]
         filtered = (np.fft.irfft(spectrum, n=n, axis=1) * window).reshape(count, parts, hop)
         acc = np.zeros((count + parts - 1, hop))
         acc[: parts - 1] = carry
@@ -121,6 +160,7 @@ def filter_spectra(
         out[first : first + count] = acc[:count]
         carry = acc[count:]
     out[frames_total:] = carry
+    total = signal.shape[0]
     return out.reshape(-1)[n : n + total]
 
 

@@ -23,6 +23,7 @@ from aecodec.metrics import si_sdr_db
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
 from aecodec.training import distributed
 from aecodec.training.audio_data import AudioCropSampler, load_clips
+from aecodec.training.audio_energy import energy_optimizers, energy_step, energy_validate
 from aecodec.training.audio_loss import audio_distortion
 from aecodec.training.audio_mask import mask_optimizers, mask_step, mask_validate
 from aecodec.training.config import TrainConfig
@@ -58,6 +59,10 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         mask_hidden=config.mask_hidden,
         max_quality=config.max_quality,
         mask_floor=config.mask_floor,
+        energy_step_db=config.energy_step_db,
+        energy_block=config.energy_block,
+        energy_low=config.energy_low,
+        energy_high=config.energy_high,
     )
 
 
@@ -82,7 +87,9 @@ class AudioTask:
         self.device = torch.device(config.device)
         self.model.to(self.device)
         self.model.train()
-        if config.mask_only:
+        if config.energy_only:
+            self.optimizers = energy_optimizers(self.model, config)
+        elif config.mask_only:
             self.optimizers = mask_optimizers(self.model, config)
         elif config.decoder_only:
             self.optimizers = self._decoder_optimizers()
@@ -160,6 +167,8 @@ class AudioTask:
 
     def train_step(self, step: int) -> dict[str, float]:
         x = self.sampler.batch(self.config.batch_size).to(self.device)
+        if self.config.energy_only:
+            return energy_step(self.model, x, self.level_rng)
         if self.config.mask_only:
             return mask_step(self.model, self.optimizers["main"], x, self.level_rng, self.config)
         if self.config.decoder_only:
@@ -204,6 +213,8 @@ class AudioTask:
         result: dict[str, float] = {}
         if not self.val_clips:
             return result
+        if self.config.energy_only:
+            return energy_validate(self.model, self.val_clips)
         if self.config.mask_only:
             return mask_validate(self.model, self.val_clips, self.device)
         real_rate = self.config.val_real_rate and self.device.type == "cpu"

@@ -76,6 +76,11 @@ class TrainConfig:
     mask_hidden: int = 0  # audio: width of decoding's trained spectral mask (0: none)
     mask_floor: bool = False  # audio: that mask also adds a trained magnitude floor (noise fill)
     mask_only: bool = False  # audio: train that mask only, the codec frozen (init_from's bytes)
+    energy_step_db: float = 0.0  # audio: coded band energies, dB per step (0: none)
+    energy_block: int = 4  # audio: short-time frames per coded band energy
+    energy_low: int = -12  # audio: lowest band-energy symbol (steps)
+    energy_high: int = 27  # audio: highest band-energy symbol (steps)
+    energy_only: bool = False  # audio: count band-energy symbols for their tables, nothing else
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
     kbps: list[float] = field(default_factory=lambda: [3.0, 6.0, 12.0, 24.0])  # per level

@@ -116,7 +116,8 @@ def train_loop(task: Task, config: TrainConfig, run_dir: str | Path, resume: boo
     )
     try:
         while step < config.steps:
-            for group in task.optimizers["main"].param_groups:  # a group may scale it
+            main = task.optimizers.get("main")  # none: a run that counts instead of learning
+            for group in main.param_groups if main is not None else []:  # a group may scale it
                 group["lr"] = _lr_at(config, step) * group.get("lr_scale", 1.0)
             t0 = time.monotonic()
             metrics = task.train_step(step)

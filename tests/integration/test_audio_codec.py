@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -283,3 +284,56 @@ def test_music_v6_codes_music_v4_bytes_and_adds_its_floor() -> None:
     assert bitstream.decode(v6).model == "music-v6" == audio_codec.pick_audio_model(44100)
     y4, y6 = audio_codec.decompress_audio(v4)[0], audio_codec.decompress_audio(v6)[0]
     assert y6.shape == y4.shape == x.shape and not np.array_equal(y4, y6)
+
+
+def test_speech_v8_codes_speech_v7_bytes_plus_band_energies_that_restore_the_level() -> None:
+    x = speechlike(2.0, 16000, 2)
+    x += 0.01 * np.random.default_rng(4).standard_normal(x.shape).astype(np.float32)
+    v7 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.7, "speech-v7"))
+    data = audio_codec.compress_audio(x, 16000, 3.7, "speech-v8")
+    v8 = bitstream.decode(data)
+    assert len(v8.sections) == 6 and v8.sections[0:2] + v8.sections[3:5] == v7.sections
+    y7 = audio_codec.decompress_audio(bitstream.encode(v7))[0][:, 0] / 32768
+    y8 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    e7, e8 = (_band_energy_error_db(y, x[:, 0]) for y in (y7, y8))
+    assert e7 > 1.5 and e8 < 0.6 * e7
+
+
+def _band_energy_error_db(y: np.ndarray, x: np.ndarray) -> float:
+    """Mean |dB| between the band energies (band_energy's bands) of y and x, frame by frame,
+    away from the ends."""
+    from aecodec.models import band_energy, spectral_postfilter
+
+    edges = band_energy.band_edges(16000)
+
+    def bands(s: np.ndarray) -> np.ndarray:
+        power = spectral_postfilter.frame_features(
+            s.astype(np.float32), 16000, lambda z: np.abs(z) ** 2
+        )
+        return 10 * np.log10(np.add.reduceat(power, edges[:-1], axis=1) + 1e-12)
+
+    return float(np.abs(bands(y) - bands(x))[8:-8].mean())
+
+
+def test_forged_band_energy_sections_are_refused_or_clipped(tmp_path: Path) -> None:
+    from aecodec.models.ans_coding import CodingError, encode_indexed
+
+    x = speechlike(1.0, 16000)
+    header = bitstream.decode(audio_codec.compress_audio(x, 16000, 2.0, "speech-v8"))
+    garbage = header.sections[:2] + [b"\x07\x00\x00\x00" * 3]
+    with pytest.raises(CodingError):
+        audio_codec.decompress_audio(bitstream.encode(replace(header, sections=garbage)))
+    aec = tmp_path / "forged.aec"
+    aec.write_bytes(bitstream.encode(replace(header, sections=garbage)))
+    assert main(["decompress", str(aec), "-o", str(tmp_path / "x.wav")]) == 2
+    net, _ = zoo.load("speech-v8")
+    tables = audio_codec._energy_tables(net)
+    bands = net.energy_counts.shape[0]
+    blocks = audio_codec.band_energy.block_count(16384, 16000, net.config.energy_block)
+    loud = torch.full((bands, blocks), 1 << 15, dtype=torch.int32)  # far above the table
+    indexes = torch.arange(bands, dtype=torch.int32).view(-1, 1).expand(bands, blocks)
+    forged = header.sections[:2] + [encode_indexed(loud, indexes, tables)]
+    y, _ = audio_codec.decompress_audio(bitstream.encode(replace(header, sections=forged)))
+    assert y.shape == x.shape and y.dtype == np.int16  # the largest gain the model allows
+    with pytest.raises(BitstreamError, match="must hold 3 sections"):
+        audio_codec.decompress_audio(bitstream.encode(replace(header, sections=forged[:2])))

@@ -1,0 +1,122 @@
+"""Coded band energies: the bands, the corrections the encoder finds, what decoding does with
+them, and the entropy-coded section (exact round trip, corrupted bytes refused, forged
+symbols clipped)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from aecodec.models import band_energy as E
+from aecodec.models import spectral_postfilter as P
+from aecodec.models.ans_coding import CodingError, encode_indexed
+
+RATE = 16000
+STEP, BLOCK, LOW, HIGH = 3.0, 4, -12, 27
+
+
+def _noise(seconds: float, seed: int) -> np.ndarray:
+    return (0.1 * np.random.default_rng(seed).standard_normal(int(seconds * RATE))).astype(
+        np.float32
+    )
+
+
+def _band_energies_db(x: np.ndarray) -> np.ndarray:
+    """float64[F, B] band energies of x's short-time spectra, dB."""
+    edges = E.band_edges(RATE)
+    power = P.frame_features(x, RATE, lambda s: np.abs(s) ** 2)
+    return 10 * np.log10(np.add.reduceat(power, edges[:-1], axis=1) + 1e-20)
+
+
+def _attenuate_above(x: np.ndarray, hz: float, db: float) -> np.ndarray:
+    """x with every bin above ``hz`` scaled by ``db`` (a decoded signal short of energy)."""
+    n = P.frame_size(RATE)
+    above = np.arange(n // 2 + 1) * RATE / n > hz
+    gain = np.where(above, 10 ** (db / 20), 1.0)
+    return P.filter_spectra(x, RATE, lambda s: s * gain)
+
+
+def test_bands_cover_every_bin_narrow_at_low_frequencies() -> None:
+    edges = E.band_edges(RATE)
+    assert edges[0] == 0 and edges[-1] == P.frame_size(RATE) // 2 + 1
+    widths = np.diff(edges)
+    assert (widths > 0).all() and widths[0] == 8 and widths[-1] >= 32  # 250 Hz, 1 kHz
+    assert len(widths) == 16
+    music = E.band_edges(44100)
+    assert music[-1] == P.frame_size(44100) // 2 + 1 and (np.diff(music) > 0).all()
+
+
+def test_the_encoder_finds_the_missing_energy_and_decoding_restores_it() -> None:
+    x = _noise(1.0, 0)
+    y = _attenuate_above(x, 4000.0, -12.0)
+    k = E.correction_symbols(y, x, RATE, STEP, BLOCK, LOW, HIGH)
+    edges = E.band_edges(RATE)
+    high = edges[:-1] * RATE / P.frame_size(RATE) > 4100
+    assert k.shape == (16, E.block_count(len(x), RATE, BLOCK))
+    assert np.median(k[high]) == 4  # 12 dB in 3-dB steps
+    assert np.abs(np.median(k[~high & (edges[:-1] > 0)])) == 0
+    z = E.apply_corrections(y, k, RATE, STEP, BLOCK)
+    inner = slice(8, -8)  # away from the padded ends
+    before = np.abs(_band_energies_db(y) - _band_energies_db(x))[inner, high].mean()
+    after = np.abs(_band_energies_db(z) - _band_energies_db(x))[inner, high].mean()
+    assert before > 11 and after < 2.0
+
+
+def test_zero_corrections_only_fill_holes_under_the_floor() -> None:
+    x = _noise(0.5, 1)
+    k = np.zeros((16, E.block_count(len(x), RATE, BLOCK)), dtype=np.int32)
+    z = E.apply_corrections(x, k, RATE, STEP, BLOCK)
+    # white noise has few bins 20 dB under its band's RMS: the output hardly moves
+    assert np.sqrt(np.mean((z - x) ** 2)) < 0.02 * np.sqrt(np.mean(x**2))
+
+
+def test_silence_gets_no_gain() -> None:
+    x = _noise(0.5, 2)
+    silent = np.zeros_like(x)
+    k = E.correction_symbols(silent, x, RATE, STEP, BLOCK, LOW, HIGH)
+    assert not k.any()
+    k[:] = HIGH  # a forged file asking for the largest gain everywhere
+    assert not E.apply_corrections(silent, k, RATE, STEP, BLOCK).any()
+
+
+def test_corrections_are_deterministic_and_blockwise() -> None:
+    x = _noise(40.0, 3)  # more frames than one processing block of filter_spectra
+    y = _attenuate_above(x, 2000.0, -6.0)
+    k = E.correction_symbols(y, x, RATE, STEP, BLOCK, LOW, HIGH)
+    a = E.apply_corrections(y, k, RATE, STEP, BLOCK)
+    b = E.apply_corrections(y.copy(), k.copy(), RATE, STEP, BLOCK)
+    assert np.array_equal(a, b) and a.dtype == np.float32
+
+
+def test_the_section_round_trips_exactly() -> None:
+    counts = np.random.default_rng(4).integers(0, 1000, size=(16, HIGH - LOW + 1))
+    tables = E.energy_tables(counts, LOW)
+    k = np.random.default_rng(5).integers(LOW, HIGH + 1, size=(16, 37)).astype(np.int32)
+    data = E.encode_corrections(k, tables)
+    assert np.array_equal(E.decode_corrections(data, 16, 37, tables, LOW, HIGH), k)
+
+
+def test_a_likely_table_codes_shorter() -> None:
+    counts = np.zeros((16, HIGH - LOW + 1), dtype=np.int64)
+    counts[:, -LOW] = 10_000  # symbol 0 is almost certain
+    k = np.zeros((16, 100), dtype=np.int32)
+    assert len(E.encode_corrections(k, E.energy_tables(counts, LOW))) < 16 * 100 / 8 / 4
+
+
+def test_a_corrupted_section_is_refused() -> None:
+    tables = E.energy_tables(np.ones((16, HIGH - LOW + 1)), LOW)
+    k = np.random.default_rng(6).integers(LOW, HIGH + 1, size=(16, 20)).astype(np.int32)
+    data = E.encode_corrections(k, tables)
+    with pytest.raises(CodingError):
+        E.decode_corrections(data + b"\x01\x00\x00\x00", 16, 20, tables, LOW, HIGH)
+    with pytest.raises(CodingError):
+        E.decode_corrections(data[:-4], 16, 20, tables, LOW, HIGH)
+
+
+def test_forged_symbols_out_of_range_are_clipped() -> None:
+    tables = E.energy_tables(np.ones((16, HIGH - LOW + 1)), LOW)
+    forged = torch.full((16, 5), 60_000, dtype=torch.int32)  # escaped, far beyond the table
+    indexes = torch.arange(16, dtype=torch.int32).view(-1, 1).expand(16, 5)
+    data = encode_indexed(forged, indexes, tables)
+    assert (E.decode_corrections(data, 16, 5, tables, LOW, HIGH) == HIGH).all()
