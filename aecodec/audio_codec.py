@@ -119,8 +119,9 @@ def _sections_per_channel(net: AudioHyperprior) -> int:
     return 3 if net.config.energy_step_db else 2
 
 
-def _energy_tables(net: AudioHyperprior) -> CdfTables:
-    return band_energy.energy_tables(net.energy_counts, net.config.energy_low)
+def _energy_tables(net: AudioHyperprior, quality: float) -> CdfTables:
+    counts = net.energy_counts[net.config.energy_bucket(quality)]
+    return band_energy.energy_tables(counts, net.config.energy_low)
 
 
 def _energy_section(
@@ -138,27 +139,31 @@ def _energy_section(
         decoded,
         row,
         config.sample_rate,
-        config.energy_step_db,
+        config.energy_step_at(quality),
         config.energy_block,
         config.energy_low,
         config.energy_high,
     )
-    return band_energy.encode_corrections(symbols, _energy_tables(net))
+    return band_energy.encode_corrections(symbols, _energy_tables(net, quality))
 
 
-def _decode_energy(net: AudioHyperprior, section: bytes, padded: int) -> np.ndarray:
+def _decode_energy(net: AudioHyperprior, section: bytes, padded: int, quality: float) -> np.ndarray:
     config = net.config
-    bands = net.energy_counts.shape[0]
+    bands = net.energy_counts.shape[1]
     blocks = band_energy.block_count(padded, config.sample_rate, config.energy_block)
+    tables = _energy_tables(net, quality)
     return band_energy.decode_corrections(
-        section, bands, blocks, _energy_tables(net), config.energy_low, config.energy_high
+        section, bands, blocks, tables, config.energy_low, config.energy_high
     )
 
 
-def _apply_energy(net: AudioHyperprior, row: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+def _apply_energy(
+    net: AudioHyperprior, row: np.ndarray, symbols: np.ndarray, quality: float
+) -> np.ndarray:
     config = net.config
+    step = config.energy_step_at(quality)
     return band_energy.apply_corrections(
-        row, symbols, config.sample_rate, config.energy_step_db, config.energy_block
+        row, symbols, config.sample_rate, step, config.energy_block
     )
 
 
@@ -268,8 +273,8 @@ def decompress_audio(
         net.synthesize(y_hat, sink=_row_sink(coded[i]), on_tile=progress)
         postfilter_row(net, header.quality, coded[i])
         if energy:
-            symbols = _decode_energy(net, header.sections[per * i + 2], padded)
-            coded[i] = _apply_energy(net, coded[i], symbols)
+            symbols = _decode_energy(net, header.sections[per * i + 2], padded, header.quality)
+            coded[i] = _apply_energy(net, coded[i], symbols, header.quality)
     x = np.empty((frames, header.channels), dtype=np.float32)
     if header.channels == 2:  # left = mid + side, right = mid - side
         np.add(coded[0, :frames], coded[1, :frames], out=x[:, 0])

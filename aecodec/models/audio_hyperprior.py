@@ -66,7 +66,9 @@ class AudioConfig:
     energy_step_db: the file also carries coded band energies (aecodec.models.band_energy):
     one correction per band and block of ``energy_block`` short-time frames, in steps of this
     many dB, between energy_low and energy_high steps (0: none). It adds a section per coded
-    channel; the codec's own sections stay the bytes of the same weights without it.
+    channel; the codec's own sections stay the bytes of the same weights without it. Below
+    quality energy_coarse_below the step doubles per unit of quality (fewer bits where the
+    codec itself has few), and each whole quality has its own entropy tables.
     """
 
     sample_rate: int = 16000
@@ -90,6 +92,7 @@ class AudioConfig:
     energy_block: int = 4
     energy_low: int = -12
     energy_high: int = 27
+    energy_coarse_below: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -118,6 +121,21 @@ class AudioConfig:
             raise ConfigError("energy_block must be a power of two up to 64 frames")
         if not self.energy_low <= 0 <= self.energy_high or self.energy_high - self.energy_low > 255:
             raise ConfigError("energy_low <= 0 <= energy_high, at most 256 symbols")
+
+    def energy_step_at(self, quality: float) -> float:
+        """dB per band-energy step at ``quality`` (see the class docstring)."""
+        coarse = max(0.0, self.energy_coarse_below - quality)
+        return float(self.energy_step_db * 2.0**coarse)
+
+    @property
+    def energy_buckets(self) -> int:
+        """Sets of band-energy tables: one per unit of quality, [0, 1), [1, 2), ... and the
+        last one up to the top quality included."""
+        return max(1, math.ceil(self.max_quality or self.levels))
+
+    def energy_bucket(self, quality: float) -> int:
+        """The set of band-energy tables a file at ``quality`` uses."""
+        return min(int(quality), self.energy_buckets - 1)
 
     def lowpass_at(self, quality: float) -> float:
         """Cut-off of decoding's low-pass at ``quality``, Hz (0: full band)."""
@@ -276,7 +294,8 @@ class AudioHyperprior(GainedHyperprior):
         if config.energy_step_db:  # symbol counts of the coded band energies, per band
             bands = len(band_edges(config.sample_rate)) - 1
             symbols = config.energy_high - config.energy_low + 1
-            self.register_buffer("energy_counts", torch.zeros(bands, symbols, dtype=torch.int64))
+            shape = (config.energy_buckets, bands, symbols)
+            self.register_buffer("energy_counts", torch.zeros(shape, dtype=torch.int64))
 
     def run_h_s(self, z_hat: Tensor) -> Tensor:
         """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE

@@ -65,7 +65,7 @@ def band_edges(rate: int) -> np.ndarray:
         width = next(w for top, w in _BAND_HZ if f < top)
         f += width
         edge = int(round(f / hz))
-        if edge >= bins - 1:
+        if edge + width / hz / 2 >= bins - 1:  # no band narrower than half its width on top
             break
         edges.append(edge)
     return np.asarray([*edges, bins], dtype=np.int64)

@@ -53,7 +53,7 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
                 row,
                 original,
                 c.sample_rate,
-                c.energy_step_db,
+                c.energy_step_at(quality),
                 c.energy_block,
                 c.energy_low,
                 c.energy_high,
@@ -67,7 +67,7 @@ def energy_step(model: AudioHyperprior, x: Tensor, rng: np.random.Generator) -> 
     low, high = model.min_quality, model.max_quality
     quality = float(low + (high - low) * rng.random())
     symbols = _symbols(model, x, quality)
-    counts = model.energy_counts
+    counts = model.energy_counts[model.config.energy_bucket(quality)]
     size = counts.shape[1]
     for k in symbols:
         for band, row in enumerate(k):
@@ -81,12 +81,13 @@ def energy_step(model: AudioHyperprior, x: Tensor, rng: np.random.Generator) -> 
 def energy_validate(model: AudioHyperprior, clips: list[Tensor]) -> dict[str, float]:
     """Per integer quality of the model's range: the side information's rate, kbit/s per
     channel, under the tables counted so far (ideal code length, -log2 of the pmf)."""
-    tables = energy_tables(model.energy_counts, model.config.energy_low)
     low = model.config.energy_low
     rate = model.config.sample_rate
     result = {}
     qualities = range(int(np.ceil(model.min_quality)), int(model.max_quality) + 1)
     for quality in qualities:
+        counts = model.energy_counts[model.config.energy_bucket(quality)]
+        tables = energy_tables(counts, low)
         bits, seconds = 0.0, 0.0
         for clip in clips:
             (k,) = _symbols(model, clip.view(1, 1, 1, -1), float(quality))

@@ -63,6 +63,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         energy_block=config.energy_block,
         energy_low=config.energy_low,
         energy_high=config.energy_high,
+        energy_coarse_below=config.energy_coarse_below,
     )
 
 
