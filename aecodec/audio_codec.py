@@ -4,7 +4,10 @@ Path of a signal: float [T, C] at any rate -> resampled to the model's rate -> s
 (L+R)/2 and side (L-R)/2 -> each zero-padded to a multiple of the model's factor -> two strings
 per coded channel -> .aec bytes (header: original rate, frames and channels). Decoding mirrors
 it (plus the model's decoder-side postfilters, where its config has them), resamples back,
-crops to the original length and rounds to int16 (clipped at full scale).
+crops to the original length and rounds to int16 (clipped at full scale). A model with coded
+band energies (aecodec.models.band_energy) writes a third string per coded channel: the
+encoder decodes its own two strings as decoding will and codes how far each band's energy is
+from the original's.
 The rate of a file is its real size: kbit/s = file bytes x 8 / seconds / 1000.
 """
 
@@ -120,6 +123,7 @@ def _sections_per_channel(net: AudioHyperprior) -> int:
 
 
 def _energy_tables(net: AudioHyperprior, quality: float) -> CdfTables:
+    """The model's band-energy tables for files at ``quality``."""
     counts = net.energy_counts[net.config.energy_bucket(quality)]
     return band_energy.energy_tables(counts, net.config.energy_low)
 
@@ -160,6 +164,7 @@ def _decode_energy(net: AudioHyperprior, section: bytes, padded: int, quality: f
 def _apply_energy(
     net: AudioHyperprior, row: np.ndarray, symbols: np.ndarray, quality: float
 ) -> np.ndarray:
+    """A decoded, postfiltered row float32[padded] with its coded band energies restored."""
     config = net.config
     step = config.energy_step_at(quality)
     return band_energy.apply_corrections(

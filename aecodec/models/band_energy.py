@@ -150,7 +150,7 @@ def apply_corrections(
             phase = np.where(np.abs(spectrum) > 0, spectrum / np.abs(spectrum), 1.0)
         return magnitude * phase * np.repeat(gain, widths, axis=1)
 
-    return filter_spectra(decoded, rate, process, indexed=True).astype(np.float32)
+    return filter_spectra(decoded, rate, process, indexed=True)
 
 
 def energy_tables(counts: np.ndarray | torch.Tensor, low: int) -> CdfTables:

@@ -86,27 +86,35 @@ def _frame_blocks(signal: np.ndarray, rate: int, margin: int):
     """Yield (first, count, spectra, lo) over the short-time spectra of ``signal`` (frames of
     ``frame_size(rate)``, hop a quarter, ``frame_window``, the signal padded by a frame on each
     side): spectra complex128[hi - lo, bins] of frames lo..hi, which cover the block of
-    ``count`` frames from ``first`` with up to ``margin`` frames of context on each side."""
+    ``count`` frames from ``first`` with up to ``margin`` frames of context on each side.
+    Each block reads its own stretch of the signal (memory: one block, no padded copy)."""
     n = frame_size(rate)
     hop = n // 4
     window = frame_window(n)
-    blocks, frames_total = _hop_blocks(signal, n, hop)
     parts = n // hop
+    frames_total = _hop_count(signal.shape[0], n, hop) - parts + 1
     for first in range(0, frames_total, _BLOCK_FRAMES):
         count = min(_BLOCK_FRAMES, frames_total - first)
         lo, hi = max(0, first - margin), min(frames_total, first + count + margin)
-        frames = np.concatenate([blocks[lo + j : hi + j] for j in range(parts)], 1)
+        hops = _padded_hops(signal, n, hop, lo, hi + parts - 1)
+        frames = np.concatenate([hops[j : j + hi - lo] for j in range(parts)], 1)
         yield first, count, np.fft.rfft(frames * window, axis=1), lo
 
 
-def _hop_blocks(signal: np.ndarray, n: int, hop: int) -> tuple[np.ndarray, int]:
-    """The signal padded by a frame on each side, as float32[hops, hop], and its frame count.
-    float32 holds it exactly (memory: one copy of the signal)."""
-    total = signal.shape[0]
-    hops = -(-total // hop) + 2 * (n // hop)
-    padded = np.zeros(hops * hop, dtype=np.float32)
-    padded[n : n + total] = signal
-    return padded.reshape(hops, hop), hops - n // hop + 1
+def _hop_count(total: int, n: int, hop: int) -> int:
+    """Hops of a signal of ``total`` samples padded by a frame (n samples) on each side."""
+    return -(-total // hop) + 2 * (n // hop)
+
+
+def _padded_hops(signal: np.ndarray, n: int, hop: int, first: int, last: int) -> np.ndarray:
+    """float32[last - first, hop]: hops first..last-1 of the signal padded by n zeros on each
+    side (and with zeros up to a whole hop at the end). float32 holds the samples exactly."""
+    out = np.zeros((last - first) * hop, dtype=np.float32)
+    start = first * hop - n  # where out[0] lies in the signal
+    a, b = max(start, 0), min(last * hop - n, signal.shape[0])
+    if b > a:
+        out[a - start : b - start] = signal[a:b]
+    return out.reshape(-1, hop)
 
 
 def frame_count(samples: int, rate: int) -> int:
@@ -145,9 +153,10 @@ def filter_spectra(
     window = frame_window(n)
     parts = n // hop
     # the overlap-add runs in float64 one block at a time, carrying the hops the next block
-    # still adds to (memory: two float32 copies of the signal)
-    blocks, frames_total = _hop_blocks(signal, n, hop)
-    out = np.empty_like(blocks)
+    # still adds to (memory: the float32 output and one block)
+    hops = _hop_count(signal.shape[0], n, hop)
+    frames_total = hops - parts + 1
+    out = np.empty((hops, hop), dtype=np.float32)
     carry = np.zeros((parts - 1, hop))
     for first, count, spectra, lo in _frame_blocks(signal, rate, margin):
         changed = process(spectra, lo) if indexed else process(spectra)

@@ -278,9 +278,8 @@ def test_music_v4_codes_music_v3_bytes_and_decodes_them_through_its_mask() -> No
 def test_music_v6_codes_music_v4_bytes_and_adds_its_floor() -> None:
     x = speechlike(1.5, 44100, 2)
     v4 = audio_codec.compress_audio(x, 44100, 3.0, "music-v4")
-    v6 = audio_codec.compress_audio(x, 44100, 3.0)
+    v6 = audio_codec.compress_audio(x, 44100, 3.0, "music-v6")
     assert bitstream.decode(v4).sections == bitstream.decode(v6).sections
-    assert bitstream.decode(v6).model == "music-v6" == audio_codec.pick_audio_model(44100)
     y4, y6 = audio_codec.decompress_audio(v4)[0], audio_codec.decompress_audio(v6)[0]
     assert y6.shape == y4.shape == x.shape and not np.array_equal(y4, y6)
 
@@ -313,6 +312,17 @@ def _band_energy_error_db(y: np.ndarray, x: np.ndarray) -> float:
         return 10 * np.log10(np.add.reduceat(power, edges[:-1], axis=1) + 1e-12)
 
     return float(np.abs(bands(y) - bands(x))[8:-8].mean())
+
+
+def test_music_v7_codes_music_v6_bytes_plus_band_energies() -> None:
+    x = speechlike(1.5, 44100, 2)
+    v6 = bitstream.decode(audio_codec.compress_audio(x, 44100, 3.0, "music-v6"))
+    data = audio_codec.compress_audio(x, 44100, 3.0)
+    v7 = bitstream.decode(data)
+    assert v7.model == "music-v7" == audio_codec.pick_audio_model(44100)
+    assert len(v7.sections) == 6 and v7.sections[0:2] + v7.sections[3:5] == v6.sections
+    y, _ = audio_codec.decompress_audio(data)
+    assert y.shape == x.shape
 
 
 def test_forged_band_energy_sections_are_refused_or_clipped(tmp_path: Path) -> None:
