@@ -147,13 +147,19 @@ def _energy_section(
         config.energy_block,
         config.energy_low,
         config.energy_high,
+        _coded_bands(net, quality),
     )
     return band_energy.encode_corrections(symbols, _energy_tables(net, quality))
 
 
+def _coded_bands(net: AudioHyperprior, quality: float) -> int:
+    """Bands whose band energies files at ``quality`` carry (the lowest ones)."""
+    return net.config.energy_bands_at(quality, net.energy_counts.shape[1])
+
+
 def _decode_energy(net: AudioHyperprior, section: bytes, padded: int, quality: float) -> np.ndarray:
     config = net.config
-    bands = net.energy_counts.shape[1]
+    bands = _coded_bands(net, quality)
     blocks = band_energy.block_count(padded, config.sample_rate, config.energy_block)
     tables = _energy_tables(net, quality)
     return band_energy.decode_corrections(

@@ -68,7 +68,9 @@ class AudioConfig:
     many dB, between energy_low and energy_high steps (0: none). It adds a section per coded
     channel; the codec's own sections stay the bytes of the same weights without it. Below
     quality energy_coarse_below the step doubles per unit of quality (fewer bits where the
-    codec itself has few), and each whole quality has its own entropy tables.
+    codec itself has few), and each whole quality has its own entropy tables. Below quality
+    energy_fade_below only the lowest bands carry a correction, their number growing in
+    proportion to the quality (none at 0), so the lowest rates stay those of the codec alone.
     """
 
     sample_rate: int = 16000
@@ -93,6 +95,7 @@ class AudioConfig:
     energy_low: int = -12
     energy_high: int = 27
     energy_coarse_below: float = 0.0
+    energy_fade_below: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -126,6 +129,12 @@ class AudioConfig:
         """dB per band-energy step at ``quality`` (see the class docstring)."""
         coarse = max(0.0, self.energy_coarse_below - quality)
         return float(self.energy_step_db * 2.0**coarse)
+
+    def energy_bands_at(self, quality: float, bands: int) -> int:
+        """How many of the ``bands`` lowest bands carry a correction at ``quality``."""
+        if quality >= self.energy_fade_below:
+            return bands
+        return int(bands * quality / self.energy_fade_below)
 
     @property
     def energy_buckets(self) -> int:

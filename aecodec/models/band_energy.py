@@ -108,8 +108,10 @@ def correction_symbols(
     block: int,
     low: int,
     high: int,
+    coded_bands: int | None = None,
 ) -> np.ndarray:
-    """Encoder: int32[B, J], k[b, j] in [low, high] (0 where the decoded band is silent).
+    """Encoder: int32[C, J], k[b, j] in [low, high] (0 where the decoded band is silent), for
+    the C = ``coded_bands`` lowest bands (None: all of them).
 
     decoded, original: float32[T] of one length, at ``rate``; step_db: dB per symbol step;
     block: frames per block."""
@@ -126,20 +128,25 @@ def correction_symbols(
     audible = _audible(e_y, edges, block)
     ratio_db = 10 * np.log10(np.maximum(e_x, 1e-30) / np.where(audible, e_y, 1.0))
     symbols = np.clip(np.round(ratio_db / step_db), low, high)
-    return np.where(audible, symbols, 0).astype(np.int32).T.copy()
+    return np.where(audible, symbols, 0).astype(np.int32).T[:coded_bands].copy()
 
 
 def apply_corrections(
     decoded: np.ndarray, symbols: np.ndarray, rate: int, step_db: float, block: int
 ) -> np.ndarray:
-    """Decoder: float32[T] -> float32[T], the floor and the coded gains applied.
+    """Decoder: float32[T] -> float32[T], the floor and the coded gains applied to the
+    lowest C bands; the bins above them pass unchanged (and with C = 0 the signal itself).
 
-    symbols: int32[B, J] as ``correction_symbols`` returns them (already clipped)."""
-    edges = band_edges(rate)
+    symbols: int32[C, J] as ``correction_symbols`` returns them (already clipped)."""
+    if not symbols.shape[0]:
+        return decoded
+    edges = band_edges(rate)[: symbols.shape[0] + 1]
+    top = edges[-1]
     widths = np.diff(edges)
     gains_db = symbols.T.astype(np.float64) * step_db
 
-    def process(spectrum: np.ndarray, first: int) -> np.ndarray:
+    def process(whole: np.ndarray, first: int) -> np.ndarray:
+        spectrum = whole[:, :top]
         magnitude, energy = _floored(spectrum, edges)
         frames = spectrum.shape[0]
         # chunks of frames start on a block (``block`` divides their length)
@@ -148,7 +155,8 @@ def apply_corrections(
         gain = np.where(audible, 10 ** (gains_db[j] / 20), 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             phase = np.where(np.abs(spectrum) > 0, spectrum / np.abs(spectrum), 1.0)
-        return magnitude * phase * np.repeat(gain, widths, axis=1)
+        whole[:, :top] = magnitude * phase * np.repeat(gain, widths, axis=1)
+        return whole
 
     return filter_spectra(decoded, rate, process, indexed=True)
 

@@ -57,6 +57,7 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
                 c.energy_block,
                 c.energy_low,
                 c.energy_high,
+                c.energy_bands_at(quality, model.energy_counts.shape[1]),
             )
         )
     return out

@@ -120,3 +120,19 @@ def test_forged_symbols_out_of_range_are_clipped() -> None:
     indexes = torch.arange(16, dtype=torch.int32).view(-1, 1).expand(16, 5)
     data = encode_indexed(forged, indexes, tables)
     assert (E.decode_corrections(data, 16, 5, tables, LOW, HIGH) == HIGH).all()
+
+
+def test_with_fewer_coded_bands_only_the_lowest_change() -> None:
+    x = _noise(1.0, 7)
+    y = _attenuate_above(x, 500.0, -12.0)
+    k = E.correction_symbols(y, x, RATE, STEP, BLOCK, LOW, HIGH, coded_bands=4)
+    assert k.shape == (4, E.block_count(len(x), RATE, BLOCK))
+    z = E.apply_corrections(y, k, RATE, STEP, BLOCK)
+    inner = slice(8, -8)
+    change = np.abs(_band_energies_db(z) - _band_energies_db(y))[inner].mean(0)
+    assert change[3] > 9 and change[4] < 2 and change[5:].max() < 0.1  # window leakage next door
+    none = E.apply_corrections(y, k[:0], RATE, STEP, BLOCK)
+    assert none is y
+    tables = E.energy_tables(np.ones((16, HIGH - LOW + 1)), LOW)
+    assert E.encode_corrections(k[:0], tables) == b""
+    assert E.decode_corrections(b"", 0, k.shape[1], tables, LOW, HIGH).shape == (0, k.shape[1])
