@@ -39,6 +39,8 @@ def cmd_audio(a: argparse.Namespace) -> int:
     if not 0 <= a.excerpt <= 3600:
         raise AecodecError(f"--excerpt: expected 0 to 3600 seconds, got {a.excerpt:g}")
     speech = a.speech if a.speech is not None else "speech" in str(data)
+    if speech:
+        _warn_missing_speech_metrics()
     stem = a.name or data.parent.name
     out = Path(a.out)
     partial = out / f".{stem}.partial.json"
@@ -75,6 +77,20 @@ def cmd_audio(a: argparse.Namespace) -> int:
     plot_summary(result, out / f"{stem}.png", f"{stem}: {data} ({len(files)} files)")
     sys.stdout.write(table)
     return 0
+
+
+def _warn_missing_speech_metrics() -> None:
+    """One line on stderr for each speech metric that cannot be measured here, so that a
+    table without its PESQ or STOI column is never a surprise."""
+    from aecodec.bench.audio import metrics as M
+
+    if not M.pesq_available():
+        sys.stderr.write(
+            "warning: PESQ not measured: the pesq package is missing (uv sync --extra bench; "
+            "it builds from source and needs a C compiler)\n"
+        )
+    if not M.speech_metrics_available():
+        sys.stderr.write("warning: STOI not measured: pystoi is missing (uv sync --extra bench)\n")
 
 
 def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:

@@ -99,3 +99,14 @@ def test_an_interrupted_run_resumes_with_reuse_coding_only_what_is_missing(
     result = json.loads((out / f"{clips.parent.name}.json").read_text())
     assert [r["file"] for r in result["rows"]] == ["c0.wav", "c1.wav", "c2.wav", "c3.wav"]
     assert not partial.exists()
+
+
+def test_a_speech_bench_without_pesq_says_so(clips: Path, tmp_path: Path, monkeypatch, capsys):
+    from aecodec.bench.audio import metrics as M
+
+    monkeypatch.setattr(M, "pesq_available", lambda: False)
+    out = tmp_path / "out"
+    args = ["bench", "audio", "--data", str(clips), "--codecs", "opus", "--kbps", "12"]
+    assert main([*args, "--speech", "--files", "1", "--out", str(out)]) == 0
+    assert "warning: PESQ not measured" in capsys.readouterr().err
+    assert "pesq" not in json.loads((out / f"{clips.parent.name}.json").read_text())["metrics"]
