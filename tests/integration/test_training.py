@@ -118,7 +118,7 @@ def test_two_process_ddp_run_ends_with_identical_weights_on_both_ranks(folders, 
             timeout=300,
             env=env,
         )
-        # a worker killed by a signal (seen once in CI: SIGABRT in gloo under load, not
+        # a worker killed by a signal (seen once in CI: SIGABRT, cause not found; not
         # reproduced in 4 reruns) gets one more try; any error exit of aecodec itself fails
         killed = proc.returncode != 0 and re.search(r"exitcode\s*:\s*-\d", proc.stderr)
         if not killed or attempt == 1:
