@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import Tensor
 
 from aecodec.models.ans_coding import CdfTables, decode_indexed, encode_indexed
 from aecodec.models.spectral_postfilter import (
@@ -37,6 +39,7 @@ from aecodec.models.spectral_postfilter import (
     frame_count,
     frame_features,
     frame_size,
+    frame_window,
 )
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "energy_tables",
     "encode_corrections",
     "decode_corrections",
+    "restore_band_energies",
 ]
 
 FLOOR_DB = -20.0  # decoded bins are raised to at least this far under their band's RMS
@@ -191,3 +195,84 @@ def decode_corrections(
     """bytes -> int32[B, J] clipped to [low, high]. Raises CodingError on a corrupted section."""
     values = decode_indexed(data, _indexes(bands, blocks), tables)
     return np.clip(values, low, high).astype(np.int32)
+
+
+def restore_band_energies(
+    decoded: Tensor,
+    original: Tensor,
+    rate: int,
+    step_db: float,
+    block: int,
+    low: int,
+    high: int,
+    coded_bands: int | None = None,
+    above: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Training path, differentiable in ``decoded``: what decoding returns once the encoder's
+    corrections are applied, and the original as the loss should see it.
+
+    decoded, original: Tensor[B, T] float at ``rate``; the frames are those of the numpy
+    path (a frame of zeros padded on each side, hop a quarter, ``frame_window``), blocks of
+    ``block`` frames from the first, the floor and the clipped, rounded symbols as
+    ``correction_symbols`` and ``apply_corrections`` compute them. The rounding passes the
+    gradient straight through (zero where a symbol is clipped), so the output's band energy
+    does not depend on the input's band level wherever a correction is coded: what is left to
+    learn is the shape within bands. ``above``: optional Tensor[bins] magnitude response that
+    decoding left on the bins above the coded bands (the low-pass of low qualities), applied
+    there to the returned original. Returns (Tensor[B, T] decoded, Tensor[B, T] original)."""
+    n = frame_size(rate)
+    hop = n // 4
+    total = decoded.shape[-1]
+    window = torch.from_numpy(frame_window(n)).to(decoded)
+    edges = band_edges(rate)[: (coded_bands if coded_bands is not None else 10**9) + 1]
+    top = int(edges[-1])
+
+    def analyse(x: Tensor) -> Tensor:
+        padded = F.pad(x, (n, n + (-total) % hop))
+        return torch.fft.rfft(padded.unfold(-1, n, hop) * window, dim=-1)  # [B, F, bins]
+
+    def synthesise(spectrum: Tensor) -> Tensor:
+        frames = torch.fft.irfft(spectrum, n=n, dim=-1) * window  # [B, F, n]
+        length = (frames.shape[1] - 1) * hop + n
+        out = F.fold(frames.transpose(1, 2), (1, length), (1, n), stride=(1, hop))
+        return out[:, 0, 0, n : n + total]
+
+    sy, sx = analyse(decoded), analyse(original)
+    if above is not None and top < sx.shape[-1]:
+        response = torch.ones(sx.shape[-1], dtype=sx.real.dtype, device=sx.device)
+        response[top:] = above[top:].to(response)
+        sx = sx * response
+    if len(edges) < 2:
+        return decoded, synthesise(sx)
+    widths = torch.from_numpy(np.diff(edges)).to(decoded.device)
+    index = torch.repeat_interleave(torch.arange(len(widths), device=decoded.device), widths)
+    power = sy[..., :top].real ** 2 + sy[..., :top].imag ** 2
+
+    def band_sum(p: Tensor) -> Tensor:  # [B, F, top] -> [B, F, bands]
+        return torch.zeros(*p.shape[:-1], len(widths), dtype=p.dtype, device=p.device).index_add(
+            -1, index, p
+        )
+
+    def block_sum(e: Tensor) -> Tensor:  # [B, F, bands] -> [B, J, bands]
+        frames = e.shape[1]
+        e = F.pad(e, (0, 0, 0, (-frames) % block))
+        return e.view(e.shape[0], -1, block, e.shape[-1]).sum(2)
+
+    rms = torch.sqrt(band_sum(power) / widths + 1e-30)
+    magnitude = torch.maximum(torch.sqrt(power + 1e-30), (rms * 10 ** (FLOOR_DB / 20))[..., index])
+    e_y = block_sum(band_sum(magnitude**2))
+    px = sx[..., :top].real ** 2 + sx[..., :top].imag ** 2
+    e_x = block_sum(band_sum(px))
+    audible = e_y > _SILENT * widths * block
+    ratio = 10 * torch.log10(e_x.clamp_min(1e-30) / torch.where(audible, e_y, 1.0)) / step_db
+    symbols = torch.clamp(torch.round(ratio), low, high)
+    inside = (ratio > low) & (ratio < high)
+    symbols = symbols.detach() + torch.where(inside, ratio - ratio.detach(), 0.0)
+    gain = torch.where(audible, 10 ** (symbols * step_db / 20), 1.0)  # [B, J, bands]
+    frames = sy.shape[1]
+    gain = torch.repeat_interleave(gain, block, dim=1)[:, :frames][..., index]
+    nonzero = power > 0
+    phase = sy[..., :top] / torch.sqrt(torch.where(nonzero, power, 1.0))  # no inf gradient
+    phase = torch.where(nonzero, phase, torch.ones_like(phase))
+    restored = torch.cat([magnitude * gain * phase, sy[..., top:]], -1)
+    return synthesise(restored), synthesise(sx)

@@ -30,6 +30,9 @@ def energy_optimizers(
         raise ConfigError("energy_only needs init_from (the trained codec) and energy_step_db")
     for p in model.parameters():
         p.requires_grad_(False)
+    # counting starts from zero, whatever init_from held (a model whose mask has changed
+    # since its tables were counted); a resumed run loads its own counts after this
+    model.energy_counts.zero_()
     return {}
 
 

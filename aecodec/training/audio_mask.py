@@ -5,8 +5,10 @@ Each step codes a batch at a quality drawn uniformly over the model's whole rang
 sharpening exactly as decoding does (aecodec.audio_codec), and trains only the mask
 (aecodec.models.spectral_mask) on ``ranged_stft_loss`` against the original. Below
 ``lowpass_below`` both sides are low-passed as decoding does, so the loss looks only at the
-band that is kept. Every codec tensor stays as ``init_from`` set it: the run codes that
-model's bytes.
+band that is kept. For a model with coded band energies the mask's output also goes through
+the corrections the encoder would send (``band_energy.restore_band_energies``), so the mask
+learns what the band energies leave to it: the shape within each band. Every codec tensor
+stays as ``init_from`` set it: the run codes that model's bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from torch import Tensor
 
 from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioConfig, AudioHyperprior
+from aecodec.models.band_energy import restore_band_energies
 from aecodec.models.spectral_mask import mask_waveforms
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 from aecodec.training.audio_loss import ranged_stft_loss, stft_sizes
@@ -60,6 +63,41 @@ def mask_optimizers(
     return {"main": torch.optim.Adam(params, lr=config.lr)}
 
 
+def _masked_pair(
+    model: AudioHyperprior,
+    original: Tensor,
+    decoded: Tensor,
+    quality: float,
+    band: Tensor | None,
+    with_mask: bool = True,
+) -> tuple[Tensor, Tensor]:
+    """(target, output) Tensor[B, T] each, as the loss compares them: the decoded batch
+    through the mask and the low-pass ``band`` (if any) and, for a model with coded band
+    energies, through the corrections its encoder would send (``restore_band_energies``,
+    whose target keeps the low-pass only above the coded bands); the original low-passed
+    as decoding leaves it."""
+    arch = model.config
+    rate = arch.sample_rate
+    q = torch.full((decoded.shape[0],), quality / arch.levels, device=decoded.device)
+    mask = model.spectral_mask if with_mask else None
+    out = mask_waveforms(decoded, mask, q, rate, band)
+    if not arch.energy_step_db:
+        target = original if band is None else mask_waveforms(original, None, None, rate, band)
+        return target, out
+    out, target = restore_band_energies(
+        out,
+        original,
+        rate,
+        arch.energy_step_at(quality),
+        arch.energy_block,
+        arch.energy_low,
+        arch.energy_high,
+        arch.energy_bands_at(quality, model.energy_counts.shape[1]),
+        band,
+    )
+    return target, out
+
+
 def mask_step(
     model: AudioHyperprior,
     optimizer: torch.optim.Optimizer,
@@ -72,13 +110,9 @@ def mask_step(
     low, high = model.min_quality, model.max_quality
     quality = float(low + (high - low) * rng.random())
     decoded = decode_for_mask(model, x, quality).to(device)
-    target = x.flatten(1)
     band = mask_band(arch, quality)
-    if band is not None:
-        band = band.to(device)
-        target = mask_waveforms(target, None, None, arch.sample_rate, band)
-    q = torch.full((x.shape[0],), quality / arch.levels, device=device)
-    out = mask_waveforms(decoded, model.spectral_mask, q, arch.sample_rate, band)
+    band = None if band is None else band.to(device)
+    target, out = _masked_pair(model, x.flatten(1), decoded, quality, band)
     loss = ranged_stft_loss(target, out, stft_sizes(arch.sample_rate))
     backward_step(optimizer, loss, config.clip_grad, average=True)
     return {"dist": loss.item(), "quality": quality}
@@ -98,20 +132,18 @@ def mask_validate(
         quality = level + 1.0
         band = mask_band(arch, quality)
         band = None if band is None else band.to(device)
-        q = torch.full((1,), quality / arch.levels, device=device)
         rows = []
         for clip in clips:
             x = clip.view(1, 1, 1, -1).to(device)
             decoded = decode_for_mask(model, x, quality).to(device)
-            target, base = x.flatten(1), decoded
-            if band is not None:
-                target = mask_waveforms(target, None, None, rate, band)
-                base = mask_waveforms(decoded, None, None, rate, band)
-            out = mask_waveforms(decoded, model.spectral_mask, q, rate, band)
+            target, out = _masked_pair(model, x.flatten(1), decoded, quality, band)
+            base_target, base = _masked_pair(
+                model, x.flatten(1), decoded, quality, band, with_mask=False
+            )
             rows.append(
                 [
                     ranged_stft_loss(target, out, sizes).item(),
-                    ranged_stft_loss(target, base, sizes).item(),
+                    ranged_stft_loss(base_target, base, sizes).item(),
                 ]
             )
         means = np.mean(np.asarray(rows), axis=0)

@@ -136,3 +136,59 @@ def test_with_fewer_coded_bands_only_the_lowest_change() -> None:
     tables = E.energy_tables(np.ones((16, HIGH - LOW + 1)), LOW)
     assert E.encode_corrections(k[:0], tables) == b""
     assert E.decode_corrections(b"", 0, k.shape[1], tables, LOW, HIGH).shape == (0, k.shape[1])
+
+
+@pytest.mark.parametrize("coded", [None, 6])
+def test_the_training_path_decodes_as_the_decoder_does(coded: int | None) -> None:
+    x = _noise(0.7, 8)
+    y = _attenuate_above(x, 3000.0, -15.0)
+    y[2000:4000] = 0.0  # silent stretch: left alone by both
+    k = E.correction_symbols(y, x, RATE, STEP, BLOCK, LOW, HIGH, coded)
+    decoded = E.apply_corrections(y, k, RATE, STEP, BLOCK)
+    out, target = E.restore_band_energies(
+        torch.from_numpy(y[None]).double(),
+        torch.from_numpy(x[None]).double(),
+        RATE,
+        STEP,
+        BLOCK,
+        LOW,
+        HIGH,
+        coded,
+    )
+    assert np.abs(out[0].numpy() - decoded).max() < 1e-6
+    assert np.abs(target[0].numpy() - x).max() < 1e-6  # analysis-synthesis is exact
+
+
+def test_the_training_path_passes_no_gradient_to_the_band_level() -> None:
+    x = torch.from_numpy(_noise(0.5, 9)[None]).double()
+    y = torch.from_numpy(_attenuate_above(_noise(0.5, 10), 2000.0, -9.0)[None]).double()
+    y[:, 1000:1500] = 0.0
+    scale = torch.ones((), dtype=torch.float64, requires_grad=True)
+    out, _ = E.restore_band_energies(y * scale, x, RATE, STEP, BLOCK, LOW, HIGH)
+    energy = (out**2).sum()
+    (d_scale,) = torch.autograd.grad(energy, scale)
+    assert abs(float(d_scale)) < 1e-9 * float(energy)  # the corrections absorb the level
+    shaped = y.clone().requires_grad_(True)
+    out, _ = E.restore_band_energies(shaped, x, RATE, STEP, BLOCK, LOW, HIGH)
+    (grad,) = torch.autograd.grad(out[0, 3000], shaped)
+    assert torch.isfinite(grad).all() and grad.abs().max() > 0  # the shape does get one
+
+
+def test_the_training_target_keeps_the_low_pass_above_the_coded_bands() -> None:
+    x = _noise(0.5, 11)
+    bins = P.frame_size(RATE) // 2 + 1
+    top = int(E.band_edges(RATE)[4])
+    response = np.where(np.arange(bins) < top, 1.0, 0.01)
+    _, target = E.restore_band_energies(
+        torch.from_numpy(x[None]).double() * 0.5,
+        torch.from_numpy(x[None]).double(),
+        RATE,
+        STEP,
+        BLOCK,
+        LOW,
+        HIGH,
+        4,
+        torch.from_numpy(np.full(bins, 0.01)),
+    )
+    expected = P.filter_spectra(x, RATE, lambda s: s * response)
+    assert np.abs(target[0].numpy() - expected).max() < 1e-6
