@@ -148,6 +148,7 @@ def _energy_section(
         config.energy_low,
         config.energy_high,
         _coded_bands(net, quality),
+        config.energy_floor_db,
     )
     return band_energy.encode_corrections(symbols, _energy_tables(net, quality))
 
@@ -174,7 +175,7 @@ def _apply_energy(
     config = net.config
     step = config.energy_step_at(quality)
     return band_energy.apply_corrections(
-        row, symbols, config.sample_rate, step, config.energy_block
+        row, symbols, config.sample_rate, step, config.energy_block, config.energy_floor_db
     )
 
 

@@ -71,6 +71,8 @@ class AudioConfig:
     codec itself has few), and each whole quality has its own entropy tables. Below quality
     energy_fade_below only the lowest bands carry a correction, their number growing in
     proportion to the quality (none at 0), so the lowest rates stay those of the codec alone.
+    energy_floor_db: before the corrections, decoding raises every bin to at least this many
+    dB under its band's RMS in its frame (the holes between harmonics; -20 for speech-v8).
     """
 
     sample_rate: int = 16000
@@ -96,6 +98,7 @@ class AudioConfig:
     energy_high: int = 27
     energy_coarse_below: float = 0.0
     energy_fade_below: float = 0.0
+    energy_floor_db: float = -20.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -124,6 +127,8 @@ class AudioConfig:
             raise ConfigError("energy_block must be a power of two up to 64 frames")
         if not self.energy_low <= 0 <= self.energy_high or self.energy_high - self.energy_low > 255:
             raise ConfigError("energy_low <= 0 <= energy_high, at most 256 symbols")
+        if not -60.0 <= self.energy_floor_db <= 0.0:
+            raise ConfigError("energy_floor_db must be between -60 and 0")
 
     def energy_step_at(self, quality: float) -> float:
         """dB per band-energy step at ``quality`` (see the class docstring)."""

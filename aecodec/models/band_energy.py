@@ -12,9 +12,10 @@ file carries one correction per band and block:
 
 where E_x is the original's energy in band b over the frames of block j and E_y the decoded
 signal's, after every other decoder-side filter and after the floor below. Decoding raises
-every bin of a band to at least ``FLOOR_DB`` under that band's RMS in its frame (the holes
-between harmonics get the bin's own decoded phase, so nothing random is added), then
-multiplies the band's magnitudes by 10^(k step / 20).
+every bin of a band to at least the model's ``energy_floor_db`` (``FLOOR_DB`` unless it says
+otherwise) under that band's RMS in its frame (the holes between harmonics get the bin's own
+decoded phase, so nothing random is added), then multiplies the band's magnitudes by
+10^(k step / 20).
 
 Frames are the short-time spectra of ``spectral_postfilter.filter_spectra`` (32 ms, hop 8 ms,
 square-root Hann, exact overlap-add); bands are 250 Hz wide up to 2 kHz, 500 Hz to 4 kHz,
@@ -54,7 +55,7 @@ __all__ = [
     "restore_band_energies",
 ]
 
-FLOOR_DB = -20.0  # decoded bins are raised to at least this far under their band's RMS
+FLOOR_DB = -20.0  # default: decoded bins are raised to at least this far under their band's RMS
 _SILENT = 1e-12  # mean power per bin under which a band is left alone (nothing to scale)
 _BAND_HZ = ((2000.0, 250.0), (4000.0, 500.0), (8000.0, 1000.0), (float("inf"), 2000.0))
 
@@ -80,13 +81,15 @@ def block_count(samples: int, rate: int, block: int) -> int:
     return -(-frame_count(samples, rate) // block)
 
 
-def _floored(spectrum: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """complex128[F, bins] -> (float64[F, bins] magnitudes raised to at least FLOOR_DB under
+def _floored(
+    spectrum: np.ndarray, edges: np.ndarray, floor_db: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """complex128[F, bins] -> (float64[F, bins] magnitudes raised to at least floor_db under
     their band's RMS in that frame, float64[F, B] the band energies of those magnitudes)."""
     power = spectrum.real**2 + spectrum.imag**2
     widths = np.diff(edges)
     rms = np.sqrt(np.add.reduceat(power, edges[:-1], axis=1) / widths)
-    floor = np.repeat(rms * 10 ** (FLOOR_DB / 20), widths, axis=1)
+    floor = np.repeat(rms * 10 ** (floor_db / 20), widths, axis=1)
     magnitude = np.maximum(np.sqrt(power), floor)
     return magnitude, np.add.reduceat(magnitude**2, edges[:-1], axis=1)
 
@@ -113,14 +116,16 @@ def correction_symbols(
     low: int,
     high: int,
     coded_bands: int | None = None,
+    floor_db: float = FLOOR_DB,
 ) -> np.ndarray:
     """Encoder: int32[C, J], k[b, j] in [low, high] (0 where the decoded band is silent), for
     the C = ``coded_bands`` lowest bands (None: all of them).
 
     decoded, original: float32[T] of one length, at ``rate``; step_db: dB per symbol step;
-    block: frames per block."""
+    block: frames per block; floor_db: decoding's floor, dB under the band's RMS."""
     edges = band_edges(rate)
-    e_y = _block_sums(frame_features(decoded, rate, lambda s: _floored(s, edges)[1]), block)
+    floored = frame_features(decoded, rate, lambda s: _floored(s, edges, floor_db)[1])
+    e_y = _block_sums(floored, block)
     e_x = _block_sums(
         frame_features(
             original,
@@ -136,7 +141,12 @@ def correction_symbols(
 
 
 def apply_corrections(
-    decoded: np.ndarray, symbols: np.ndarray, rate: int, step_db: float, block: int
+    decoded: np.ndarray,
+    symbols: np.ndarray,
+    rate: int,
+    step_db: float,
+    block: int,
+    floor_db: float = FLOOR_DB,
 ) -> np.ndarray:
     """Decoder: float32[T] -> float32[T], the floor and the coded gains applied to the
     lowest C bands; the bins above them pass unchanged (and with C = 0 the signal itself).
@@ -151,7 +161,7 @@ def apply_corrections(
 
     def process(whole: np.ndarray, first: int) -> np.ndarray:
         spectrum = whole[:, :top]
-        magnitude, energy = _floored(spectrum, edges)
+        magnitude, energy = _floored(spectrum, edges, floor_db)
         frames = spectrum.shape[0]
         # chunks of frames start on a block (``block`` divides their length)
         j = np.arange(first, first + frames) // block
@@ -207,6 +217,7 @@ def restore_band_energies(
     high: int,
     coded_bands: int | None = None,
     above: Tensor | None = None,
+    floor_db: float = FLOOR_DB,
 ) -> tuple[Tensor, Tensor]:
     """Training path, differentiable in ``decoded``: what decoding returns once the encoder's
     corrections are applied, and the original as the loss should see it.
@@ -259,7 +270,7 @@ def restore_band_energies(
         return e.view(e.shape[0], -1, block, e.shape[-1]).sum(2)
 
     rms = torch.sqrt(band_sum(power) / widths + 1e-30)
-    magnitude = torch.maximum(torch.sqrt(power + 1e-30), (rms * 10 ** (FLOOR_DB / 20))[..., index])
+    magnitude = torch.maximum(torch.sqrt(power + 1e-30), (rms * 10 ** (floor_db / 20))[..., index])
     e_y = block_sum(band_sum(magnitude**2))
     px = sx[..., :top].real ** 2 + sx[..., :top].imag ** 2
     e_x = block_sum(band_sum(px))

@@ -61,6 +61,7 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
                 c.energy_low,
                 c.energy_high,
                 c.energy_bands_at(quality, model.energy_counts.shape[1]),
+                c.energy_floor_db,
             )
         )
     return out

@@ -94,6 +94,7 @@ def _masked_pair(
         arch.energy_high,
         arch.energy_bands_at(quality, model.energy_counts.shape[1]),
         band,
+        arch.energy_floor_db,
     )
     return target, out
 

@@ -1,19 +1,24 @@
-"""Where decoding's 4-kHz low-pass still helps a speech model with coded band energies.
+"""Decoder-side settings of a speech model, compared on held-out clips at fixed qualities.
 
-speech-v5 low-passed its output at 4 kHz under quality 3.5, where the codec's 4-8 kHz band
-scored worse than none. A model with coded band energies (speech-v8) applies the band
-energies after that low-pass, so above 4 kHz it scales up what the low-pass left. This probe
-codes held-out training clips at fixed qualities with the model as registered and with its
-low-pass switched off (``lowpass_below`` 0; the encoder, which decodes to find the band
-energies, sees the same decoder), and reports the real bitrate (the registered tables code
-both), ViSQOL (speech mode) and PESQ.
+Settings such as decoding's 4-kHz low-pass (``lowpass_below``) or the fixed sharpening
+(``sharpening``) change what decoding does after the codec sections; a model with coded band
+energies also computes them from its own decoding, so its encoder must see the same decoder.
+This probe codes held-out training clips at fixed qualities with the model as registered and
+with each setting of ``--settings`` applied to it (the cached model's config is replaced, so
+encoder and decoder agree), and reports the real bitrate (the registered entropy tables code
+every setting, so a setting that moves the band-energy symbols pays for it), ViSQOL (speech
+mode) and PESQ.
 
-    uv run --extra bench python -m aecodec.bench.audio.lowpass_probe \\
+Why the low-pass stops at quality 0.75 in speech-v9: speech-v5 low-passed its output at 4 kHz
+under quality 3.5, where the codec's 4-8 kHz band scored worse than none; speech-v8 applies its
+band energies after that low-pass, so above 4 kHz it scaled up what the low-pass had left.
+
+    uv run --extra bench python -m aecodec.bench.audio.decoder_probe \\
         --data ../shared/data/speech/train --holdout-every 20 --files 6 \\
-        --qualities 0.3,0.7,2.5,3.2 --model speech-v8
+        --qualities 0.3,0.7,2.5,3.2 --model speech-v8 --settings lowpass_below=0
 
-Writes bench/results/audio-val/lowpass-probe-MODEL.{json,md} (about 25 CPU-s per clip,
-quality and setting).
+Writes bench/results/audio-val/decoder-probe-MODEL-NAME.{json,md}, NAME from ``--name``
+(about 25 CPU-s per clip, quality and setting).
 """
 
 from __future__ import annotations
@@ -53,22 +58,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holdout-every", type=int, default=20)
     parser.add_argument("--files", type=int, default=6, help="first N held-out clips")
     parser.add_argument("--qualities", default="0.3,0.7,2.5,3.2")
-    parser.add_argument("--model", default="speech-v8", help="a model with a low-pass")
+    parser.add_argument("--model", default="speech-v8", help="a registered speech model")
+    parser.add_argument(
+        "--settings",
+        default="lowpass_below=0",
+        help="settings to compare with the registered model: name=value[+name=value],...",
+    )
+    parser.add_argument("--name", default="lowpass", help="names the result files")
     parser.add_argument("--out", default="bench/results/audio-val")
     args = parser.parse_args(argv)
     qualities = [float(q) for q in args.qualities.split(",")]
     files = split_holdout(list_audio(args.data), args.holdout_every)[1][: args.files]
     net, _ = zoo.load(args.model, kind="audio")
     registered = net.config
-    if not registered.lowpass_hz:
-        raise SystemExit(f"lowpass_probe: {args.model} has no low-pass")
-    settings = {"registered": registered, "off": dataclasses.replace(registered, lowpass_below=0.0)}
+    settings = {"registered": registered}
+    for text in args.settings.split(","):
+        changes = dict(item.split("=", 1) for item in text.split("+"))
+        try:
+            settings[text] = dataclasses.replace(
+                registered, **{k: type(getattr(registered, k))(v) for k, v in changes.items()}
+            )
+        except (AttributeError, TypeError, ValueError) as error:
+            raise SystemExit(f"decoder_probe: bad setting {text!r}: {error}") from None
     rows = []
     try:
         for path in files:
             x, rate = read_audio(path)
             if rate != RATE or x.shape[1] != 1:
-                raise SystemExit(f"lowpass_probe: {path.name}: expected 16-kHz mono speech")
+                raise SystemExit(f"decoder_probe: {path.name}: expected 16-kHz mono speech")
             row: dict = {"file": path.name}
             for name, config in settings.items():
                 net.config = config  # the cached model: encoder and decoder see the same
@@ -80,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         net.config = registered
     lines = [
-        f"{args.model}: {len(rows)} held-out clips of {args.data}, fixed qualities; low-pass "
-        f"at {registered.lowpass_hz:g} Hz under quality {registered.lowpass_below:g} "
-        "(registered) or never (off)",
+        f"{args.model}: {len(rows)} held-out clips of {args.data}, fixed qualities; "
+        f"registered: low-pass at {registered.lowpass_hz:g} Hz under quality "
+        f"{registered.lowpass_below:g}, sharpening {registered.sharpening:g}",
         "",
-        "| quality | low-pass | kbit/s | ViSQOL | PESQ |",
+        "| quality | setting | kbit/s | ViSQOL | PESQ |",
         "|---:|---|---:|---:|---:|",
     ]
     summary = {}
@@ -101,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"lowpass-probe-{args.model}"
+    stem = out / f"decoder-probe-{args.model}-{args.name}"
     stem.with_suffix(".json").write_text(
         json.dumps({"args": vars(args), "rows": rows, "summary": summary}, indent=1)
     )
