@@ -7,7 +7,7 @@ This probe codes held-out training clips at fixed qualities with the model as re
 with each setting of ``--settings`` applied to it (the cached model's config is replaced, so
 encoder and decoder agree), and reports the real bitrate (the registered entropy tables code
 every setting, so a setting that moves the band-energy symbols pays for it), ViSQOL (speech
-mode) and PESQ.
+mode), PESQ and STOI (results made before STOI was added leave it blank).
 
 Why the low-pass stops at quality 0.75 in speech-v9: speech-v5 low-passed its output at 4 kHz
 under quality 3.5, where the codec's 4-8 kHz band scored worse than none; speech-v8 applies its
@@ -49,6 +49,7 @@ def _coded(x: np.ndarray, quality: float, model: str) -> dict[str, float]:
         "kbps": len(data) * 8 / (x.shape[0] / RATE) / 1000,
         "visqol": M.visqol(x, y, RATE, True),
         "pesq": M.pesq_wb(x, y, RATE),
+        "stoi": M.stoi(x, y, RATE),
     }
 
 
@@ -101,20 +102,21 @@ def main(argv: list[str] | None = None) -> int:
         f"registered: low-pass at {registered.lowpass_hz:g} Hz under quality "
         f"{registered.lowpass_below:g}, sharpening {registered.sharpening:g}",
         "",
-        "| quality | setting | kbit/s | ViSQOL | PESQ |",
-        "|---:|---|---:|---:|---:|",
+        "| quality | setting | kbit/s | ViSQOL | PESQ | STOI |",
+        "|---:|---|---:|---:|---:|---:|",
     ]
     summary = {}
     for q in qualities:
         for name in settings:
             means = {
                 m: float(np.mean([r[name][f"{q:g}"][m] for r in rows]))
-                for m in ("kbps", "visqol", "pesq")
+                for m in ("kbps", "visqol", "pesq", "stoi")
+                if m in rows[0][name][f"{q:g}"]
             }
             summary[f"{name} {q:g}"] = means
             lines.append(
                 f"| {q:g} | {name} | {means['kbps']:.2f} | {means['visqol']:.3f} "
-                f"| {means['pesq']:.3f} |"
+                f"| {means['pesq']:.3f} | " + (f"{means['stoi']:.3f} |" if "stoi" in means else "|")
             )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

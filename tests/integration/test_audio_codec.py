@@ -305,14 +305,30 @@ def test_speech_v9_restores_the_band_above_4_khz_from_the_codec_not_from_a_low_p
     x = speechlike(2.0, 16000, 2)
     x += 0.01 * np.random.default_rng(4).standard_normal(x.shape).astype(np.float32)
     v8 = audio_codec.compress_audio(x, 16000, quality, "speech-v8")
-    data = audio_codec.compress_audio(x, 16000, quality)
+    data = audio_codec.compress_audio(x, 16000, quality, "speech-v9")
     v9 = bitstream.decode(data)
-    assert v9.model == "speech-v9" == audio_codec.pick_audio_model(16000)
+    assert v9.model == "speech-v9"
     assert v9.sections[:2] == bitstream.decode(v8).sections[:2]  # the same codec bytes
     y8 = audio_codec.decompress_audio(v8)[0][:, 0] / 32768
     y9 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
     e8, e9 = (_fine_error_above_4_khz_db(y, x[:, 0]) for y in (y8, y9))
     assert e8 > 8.0 and e9 < 4.0  # speech-v8 scaled up what its low-pass had left
+
+
+def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> None:
+    v9_entry, v10_entry = zoo.registry()["speech-v9"], zoo.registry()["speech-v10"]
+    assert v10_entry.file == v9_entry.file  # the same weights and tables
+    changed = {k for k in v10_entry.config if v10_entry.config[k] != v9_entry.config.get(k)}
+    assert changed == {"energy_floor_db"} and v10_entry.config["energy_floor_db"] == -30.0
+    x = speechlike(2.0, 16000, 2)
+    data = audio_codec.compress_audio(x, 16000, 3.8)
+    v10 = bitstream.decode(data)
+    assert v10.model == "speech-v10" == audio_codec.pick_audio_model(16000)
+    v9 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v9"))
+    assert v10.sections[:2] == v9.sections[:2]
+    y9 = audio_codec.decompress_audio(bitstream.encode(v9))[0]
+    y10 = audio_codec.decompress_audio(data)[0]
+    assert y10.shape == y9.shape and not np.array_equal(y9, y10)
 
 
 def _fine_error_above_4_khz_db(y: np.ndarray, x: np.ndarray) -> float:

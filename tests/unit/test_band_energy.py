@@ -71,6 +71,26 @@ def test_zero_corrections_only_fill_holes_under_the_floor() -> None:
     assert np.sqrt(np.mean((z - x) ** 2)) < 0.02 * np.sqrt(np.mean(x**2))
 
 
+def test_the_floor_sets_how_deep_a_hole_may_stay() -> None:
+    noise = np.fft.rfft(_noise(1.0, 12))
+    freqs = np.fft.rfftfreq(RATE, 1 / RATE)
+    noise[(freqs > 5500) & (freqs < 6000)] *= 0.01  # a 40-dB hole in the 5-6 kHz band
+    x = np.fft.irfft(noise, RATE).astype(np.float32)
+    k = np.zeros((16, E.block_count(len(x), RATE, BLOCK)), dtype=np.int32)
+    bin_hz = RATE / P.frame_size(RATE)
+    loud = slice(int(5100 / bin_hz), int(5400 / bin_hz))
+    hole = slice(int(5600 / bin_hz), int(5900 / bin_hz))
+
+    def depth_db(y: np.ndarray) -> float:
+        power = P.frame_features(y, RATE, lambda s: np.abs(s) ** 2)[8:-8]
+        return float(10 * np.log10(power[:, hole].mean() / power[:, loud].mean()))
+
+    deep = depth_db(x)
+    at_20 = depth_db(E.apply_corrections(x, k, RATE, STEP, BLOCK))
+    at_40 = depth_db(E.apply_corrections(x, k, RATE, STEP, BLOCK, floor_db=-40.0))
+    assert deep < -35.0 and -28.0 < at_20 < -20.0 and abs(at_40 - deep) < 2.0
+
+
 def test_silence_gets_no_gain() -> None:
     x = _noise(0.5, 2)
     silent = np.zeros_like(x)
