@@ -18,6 +18,7 @@ from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.band_energy import correction_symbols, energy_tables
 from aecodec.training.config import TrainConfig
+from aecodec.training.rd_optim import train_only
 
 __all__ = ["energy_optimizers", "energy_step", "energy_validate"]
 
@@ -28,8 +29,7 @@ def energy_optimizers(
     """No optimizer: nothing learns. Checks the run can count."""
     if not config.init_from or not config.energy_step_db:
         raise ConfigError("energy_only needs init_from (the trained codec) and energy_step_db")
-    for p in model.parameters():
-        p.requires_grad_(False)
+    train_only(model)
     # counting starts from zero, whatever init_from held (a model whose mask has changed
     # since its tables were counted); a resumed run loads its own counts after this
     model.energy_counts.zero_()

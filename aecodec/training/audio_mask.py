@@ -24,7 +24,7 @@ from aecodec.models.spectral_mask import mask_waveforms
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 from aecodec.training.audio_loss import ranged_stft_loss, stft_sizes
 from aecodec.training.config import TrainConfig
-from aecodec.training.rd_optim import backward_step
+from aecodec.training.rd_optim import backward_step, train_only
 
 __all__ = ["decode_for_mask", "mask_band", "mask_optimizers", "mask_step", "mask_validate"]
 
@@ -55,11 +55,7 @@ def mask_optimizers(
     """Adam over the mask alone; every other tensor is frozen."""
     if not config.init_from or not config.mask_hidden:
         raise ConfigError("mask_only needs init_from (the trained codec) and mask_hidden")
-    for p in model.parameters():
-        p.requires_grad_(False)
-    params = list(model.spectral_mask.parameters())
-    for p in params:
-        p.requires_grad_(True)
+    params = train_only(model, model.spectral_mask.parameters())
     return {"main": torch.optim.Adam(params, lr=config.lr)}
 
 

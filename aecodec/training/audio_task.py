@@ -28,7 +28,12 @@ from aecodec.training.audio_loss import audio_distortion
 from aecodec.training.audio_mask import mask_optimizers, mask_step, mask_validate
 from aecodec.training.config import TrainConfig
 from aecodec.training.precision import bf16_autocast
-from aecodec.training.rd_optim import backward_step, rd_backward_step, rd_optimizers
+from aecodec.training.rd_optim import (
+    backward_step,
+    rd_backward_step,
+    rd_optimizers,
+    train_only,
+)
 from aecodec.training.warm_start import warm_start
 
 __all__ = ["audio_arch", "AudioTask", "audio_config_from", "likelihood_kbps", "MAX_BETA"]
@@ -125,11 +130,7 @@ class AudioTask:
         if not self.config.init_from:
             raise ConfigError("decoder_only needs init_from: the trained codec to keep")
         names = {id(p): n for n, p in self.model.named_parameters()}
-        tuned = self.model.decoder_parameters()
-        for p in self.model.parameters():
-            p.requires_grad_(False)
-        for p in tuned:
-            p.requires_grad_(True)
+        tuned = train_only(self.model, self.model.decoder_parameters())
         new = [p for p in tuned if names[id(p)] in self.fresh]
         old = [p for p in tuned if names[id(p)] not in self.fresh]
         groups = [{"params": new}, {"params": old, "lr_scale": self.config.trained_lr_scale}]

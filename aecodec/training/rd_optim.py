@@ -6,11 +6,26 @@ separate Adam, as CompressAI prescribes; everything else follows the rate-distor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 
 from aecodec.training import distributed
 
-__all__ = ["rd_optimizers", "rd_backward_step", "backward_step"]
+__all__ = ["rd_optimizers", "rd_backward_step", "backward_step", "train_only"]
+
+
+def train_only(
+    model: torch.nn.Module, params: Iterable[torch.nn.Parameter] = ()
+) -> list[torch.nn.Parameter]:
+    """Freeze every parameter of ``model`` but ``params`` (the modes that keep a trained
+    codec's bytes: decoder_only, mask_only, energy_only). Returns ``params`` as a list."""
+    params = list(params)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in params:
+        p.requires_grad_(True)
+    return params
 
 
 def rd_optimizers(

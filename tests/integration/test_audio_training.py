@@ -148,9 +148,12 @@ def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
     assert any(not torch.equal(after[k], before[k]) for k in decoder if k in before)
 
 
-@pytest.mark.parametrize("floor", [False, True])
+ENERGIES = "energy_step_db = 3.0\nenergy_coarse_below = 2.0\nenergy_fade_below = 1.0\n"
+
+
+@pytest.mark.parametrize(("floor", "energies"), [(False, False), (True, False), (True, True)])
 def test_mask_only_run_trains_the_mask_and_nothing_else(
-    folder: Path, tmp_path: Path, floor: bool
+    folder: Path, tmp_path: Path, floor: bool, energies: bool
 ) -> None:
     before, after, masked = _fine_tune(
         folder,
@@ -158,7 +161,8 @@ def test_mask_only_run_trains_the_mask_and_nothing_else(
         "min_quality = 0.0\n",
         "mask_only = true\nmask_hidden = 8\nmin_quality = 0.0\nmax_quality = 3.0\n"
         "sharpening = 0.3\nlowpass_hz = 2000.0\nlowpass_below = 1.5\nlr = 1e-2\n"
-        + ("mask_floor = true\n" if floor else ""),
+        + ("mask_floor = true\n" if floor else "")
+        + (ENERGIES if energies else ""),  # the band energies in the loop
     )
     assert after["spectral_mask.wide_out.weight"].abs().sum() > 0  # started at zero
     assert ("spectral_mask.floor_out.weight" in after) == floor
@@ -171,6 +175,32 @@ def test_mask_only_run_trains_the_mask_and_nothing_else(
     log = [json.loads(line) for line in (masked / "log.jsonl").read_text().splitlines()]
     assert all(0.0 <= r["quality"] <= 3.0 for r in log)  # drawn up to max_quality
     assert "val_mask_loss0" in log[-1] and "val_base_loss0" in log[-1]
+
+
+def test_energy_only_run_counts_from_zero_and_changes_no_weight(
+    folder: Path, tmp_path: Path
+) -> None:
+    before, after, counted = _fine_tune(
+        folder,
+        tmp_path,
+        "min_quality = 0.0\n",
+        "energy_only = true\nmin_quality = 0.0\n" + ENERGIES,
+    )
+    counts = after["energy_counts"]
+    assert counts.sum() > 0 and "energy_counts" not in before
+    for k, v in before.items():  # nothing learns
+        if not k.endswith(("_offset", "_quantized_cdf", "_cdf_length", "scale_table")):
+            assert torch.equal(after[k], v), k
+    log = [json.loads(line) for line in (counted / "log.jsonl").read_text().splitlines()]
+    assert "val_energy_kbps_q1" in log[-1]
+    again = tmp_path / "again.toml"  # from the counted run: its counts are not added to
+    again.write_text(
+        TINY + f'init_from = "{counted / "checkpoint.pt"}"\n'
+        "energy_only = true\nmin_quality = 0.0\n" + ENERGIES
+    )
+    assert _train(folder, again, tmp_path / "again") == 0
+    recounted = torch.load(tmp_path / "again" / "checkpoint.pt", weights_only=True)["model"]
+    assert torch.equal(recounted["energy_counts"], counts)
 
 
 def test_mask_only_needs_a_trained_start_and_a_mask(folder: Path, tmp_path: Path, capsys) -> None:
