@@ -25,6 +25,7 @@ from aecodec.media_audio import resample, to_int16
 from aecodec.models import band_energy
 from aecodec.models.ans_coding import CdfTables
 from aecodec.models.audio_hyperprior import AudioHyperprior
+from aecodec.models.pitch_postfilter import pitch_postfilter
 from aecodec.models.spectral_mask import apply_spectral_mask
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 
@@ -82,17 +83,20 @@ def _row_sink(row: np.ndarray) -> Callable[[int, int, int, int, torch.Tensor], N
 
 def postfilter_row(net: AudioHyperprior, quality: float, row: np.ndarray) -> None:
     """Apply the model's decoder-side postfilters, where it has them, to a decoded row in
-    place: the fixed sharpening, the trained spectral mask, then the low-pass."""
+    place: the fixed sharpening, the trained spectral mask, then the low-pass; the pitch
+    postfilter last."""
     config = net.config
     rate, lowpass = config.sample_rate, config.lowpass_at(quality)
     if not config.mask_hidden:
         if config.sharpening or lowpass:
             row[:] = spectral_postfilter(row, rate, config.sharpening, lowpass)
-        return
-    if config.sharpening:
-        row[:] = spectral_postfilter(row, rate, config.sharpening)
-    band = lowpass_response(rate, lowpass)
-    row[:] = apply_spectral_mask(row, rate, net.spectral_mask, quality / config.levels, band)
+    else:
+        if config.sharpening:
+            row[:] = spectral_postfilter(row, rate, config.sharpening)
+        band = lowpass_response(rate, lowpass)
+        row[:] = apply_spectral_mask(row, rate, net.spectral_mask, quality / config.levels, band)
+    if config.pitch_strength:
+        row[:] = pitch_postfilter(row, rate, config.pitch_strength)
 
 
 def _model_frames(frames: int, rate: int, model_rate: int) -> int:

@@ -73,6 +73,8 @@ class AudioConfig:
     proportion to the quality (none at 0), so the lowest rates stay those of the codec alone.
     energy_floor_db: before the corrections, decoding raises every bin to at least this many
     dB under its band's RMS in its frame (the holes between harmonics; -20 for speech-v8).
+    pitch_strength: decoding ends (before the band energies) with a zero-phase pitch
+    postfilter of this strength (aecodec.models.pitch_postfilter; 0: none).
     """
 
     sample_rate: int = 16000
@@ -99,6 +101,7 @@ class AudioConfig:
     energy_coarse_below: float = 0.0
     energy_fade_below: float = 0.0
     energy_floor_db: float = -20.0
+    pitch_strength: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -127,6 +130,8 @@ class AudioConfig:
             raise ConfigError("energy_block must be a power of two up to 64 frames")
         if not self.energy_low <= 0 <= self.energy_high or self.energy_high - self.energy_low > 255:
             raise ConfigError("energy_low <= 0 <= energy_high, at most 256 symbols")
+        if not 0.0 <= self.pitch_strength <= 1.0:
+            raise ConfigError("pitch_strength must be between 0 and 1")
         if not -60.0 <= self.energy_floor_db <= 0.0:
             raise ConfigError("energy_floor_db must be between -60 and 0")
 

@@ -71,6 +71,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         energy_coarse_below=config.energy_coarse_below,
         energy_fade_below=config.energy_fade_below,
         energy_floor_db=config.energy_floor_db,
+        pitch_strength=config.pitch_strength,
     )
 
 

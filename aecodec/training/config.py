@@ -83,6 +83,7 @@ class TrainConfig:
     energy_coarse_below: float = 0.0  # audio: below this quality the step doubles per unit
     energy_fade_below: float = 0.0  # audio: below this quality fewer bands carry a correction
     energy_floor_db: float = -20.0  # audio: decoded bins at least this far under band RMS
+    pitch_strength: float = 0.0  # audio: decoder-side pitch postfilter strength (0: none)
     energy_only: bool = False  # audio: count band-energy symbols for their tables, nothing else
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])
