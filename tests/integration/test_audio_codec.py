@@ -321,14 +321,30 @@ def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> Non
     changed = {k for k in v10_entry.config if v10_entry.config[k] != v9_entry.config.get(k)}
     assert changed == {"energy_floor_db"} and v10_entry.config["energy_floor_db"] == -30.0
     x = speechlike(2.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8)
+    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v10")
     v10 = bitstream.decode(data)
-    assert v10.model == "speech-v10" == audio_codec.pick_audio_model(16000)
+    assert v10.model == "speech-v10"
     v9 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v9"))
     assert v10.sections[:2] == v9.sections[:2]
     y9 = audio_codec.decompress_audio(bitstream.encode(v9))[0]
     y10 = audio_codec.decompress_audio(data)[0]
     assert y10.shape == y9.shape and not np.array_equal(y9, y10)
+
+
+def test_speech_v11_is_speech_v10_decoded_through_the_pitch_postfilter() -> None:
+    v10_entry, v11_entry = zoo.registry()["speech-v10"], zoo.registry()["speech-v11"]
+    assert v11_entry.file == v10_entry.file
+    changed = {k for k in v11_entry.config if v11_entry.config[k] != v10_entry.config.get(k)}
+    assert changed == {"pitch_strength"} and v11_entry.config["pitch_strength"] == 0.15
+    x = speechlike(2.0, 16000, 2)
+    data = audio_codec.compress_audio(x, 16000, 3.8)
+    v11 = bitstream.decode(data)
+    assert v11.model == "speech-v11" == audio_codec.pick_audio_model(16000)
+    v10 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v10"))
+    assert v11.sections[:2] == v10.sections[:2]
+    y10 = audio_codec.decompress_audio(bitstream.encode(v10))[0]
+    y11 = audio_codec.decompress_audio(data)[0]
+    assert y11.shape == y10.shape and not np.array_equal(y10, y11)
 
 
 def _fine_error_above_4_khz_db(y: np.ndarray, x: np.ndarray) -> float:
