@@ -158,6 +158,14 @@ def test_with_fewer_coded_bands_only_the_lowest_change() -> None:
     assert E.decode_corrections(b"", 0, k.shape[1], tables, LOW, HIGH).shape == (0, k.shape[1])
 
 
+def _restore(
+    y: np.ndarray, x: np.ndarray, coded: int | None = None, above: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """restore_band_energies on float64 batches of one, with this file's step and range."""
+    y64, x64 = (torch.from_numpy(v[None]).double() for v in (y, x))
+    return E.restore_band_energies(y64, x64, RATE, STEP, BLOCK, LOW, HIGH, coded, above)
+
+
 @pytest.mark.parametrize("coded", [None, 6])
 def test_the_training_path_decodes_as_the_decoder_does(coded: int | None) -> None:
     x = _noise(0.7, 8)
@@ -165,16 +173,7 @@ def test_the_training_path_decodes_as_the_decoder_does(coded: int | None) -> Non
     y[2000:4000] = 0.0  # silent stretch: left alone by both
     k = E.correction_symbols(y, x, RATE, STEP, BLOCK, LOW, HIGH, coded)
     decoded = E.apply_corrections(y, k, RATE, STEP, BLOCK)
-    out, target = E.restore_band_energies(
-        torch.from_numpy(y[None]).double(),
-        torch.from_numpy(x[None]).double(),
-        RATE,
-        STEP,
-        BLOCK,
-        LOW,
-        HIGH,
-        coded,
-    )
+    out, target = _restore(y, x, coded)
     assert np.abs(out[0].numpy() - decoded).max() < 1e-6
     assert np.abs(target[0].numpy() - x).max() < 1e-6  # analysis-synthesis is exact
 
@@ -187,7 +186,7 @@ def test_the_training_path_passes_no_gradient_to_the_band_level() -> None:
     out, _ = E.restore_band_energies(y * scale, x, RATE, STEP, BLOCK, LOW, HIGH)
     energy = (out**2).sum()
     (d_scale,) = torch.autograd.grad(energy, scale)
-    assert abs(float(d_scale)) < 1e-9 * float(energy)  # the corrections absorb the level
+    assert abs(float(d_scale)) < 1e-9 * float(energy.detach())  # the corrections absorb it
     shaped = y.clone().requires_grad_(True)
     out, _ = E.restore_band_energies(shaped, x, RATE, STEP, BLOCK, LOW, HIGH)
     (grad,) = torch.autograd.grad(out[0, 3000], shaped)
@@ -199,16 +198,6 @@ def test_the_training_target_keeps_the_low_pass_above_the_coded_bands() -> None:
     bins = P.frame_size(RATE) // 2 + 1
     top = int(E.band_edges(RATE)[4])
     response = np.where(np.arange(bins) < top, 1.0, 0.01)
-    _, target = E.restore_band_energies(
-        torch.from_numpy(x[None]).double() * 0.5,
-        torch.from_numpy(x[None]).double(),
-        RATE,
-        STEP,
-        BLOCK,
-        LOW,
-        HIGH,
-        4,
-        torch.from_numpy(np.full(bins, 0.01)),
-    )
+    _, target = _restore(x * 0.5, x, 4, torch.from_numpy(np.full(bins, 0.01)))
     expected = P.filter_spectra(x, RATE, lambda s: s * response)
     assert np.abs(target[0].numpy() - expected).max() < 1e-6
