@@ -52,9 +52,12 @@ def _train(a: argparse.Namespace, task: str, overrides: dict) -> int:
         trainer = make_task(config)
     except (FileNotFoundError, ValueError) as e:
         raise AecodecError(str(e)) from None
-    step = train_loop(trainer, config, run_dir, a.resume)
-    if distributed.rank() == 0:
-        print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    try:
+        step = train_loop(trainer, config, run_dir, a.resume)
+        if distributed.rank() == 0:
+            print(f"{run_dir}: trained to step {step}", file=sys.stderr)
+    finally:
+        distributed.shutdown()
     return 0
 
 

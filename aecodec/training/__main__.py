@@ -9,7 +9,7 @@ import argparse
 import torch
 
 from aecodec.training.config import load_config
-from aecodec.training.distributed import init_from_env
+from aecodec.training.distributed import init_from_env, shutdown
 from aecodec.training.loop import train_loop
 from aecodec.training.tasks import make_task
 
@@ -26,7 +26,10 @@ def main() -> None:
     init_from_env()
     if config.threads:
         torch.set_num_threads(config.threads)
-    train_loop(make_task(config), config, a.run_dir, a.resume)
+    try:
+        train_loop(make_task(config), config, a.run_dir, a.resume)
+    finally:
+        shutdown()
 
 
 if __name__ == "__main__":

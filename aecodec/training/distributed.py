@@ -12,7 +12,15 @@ import os
 import torch
 import torch.distributed as dist
 
-__all__ = ["init_from_env", "rank", "world_size", "wrap", "average_gradients", "weights_digest"]
+__all__ = [
+    "init_from_env",
+    "shutdown",
+    "rank",
+    "world_size",
+    "wrap",
+    "average_gradients",
+    "weights_digest",
+]
 
 
 def init_from_env() -> tuple[int, int]:
@@ -24,6 +32,14 @@ def init_from_env() -> tuple[int, int]:
             torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
         dist.init_process_group(backend)
     return rank(), world_size()
+
+
+def shutdown() -> None:
+    """Leave the process group, once every rank is done: without it a gloo worker can abort
+    at exit ("terminate called without an active exception", SIGABRT) after a finished run."""
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def rank() -> int:
