@@ -72,7 +72,7 @@ TASKS: dict[str, TaskSpec] = {
                   "min_quality", "sharpening", "lowpass_hz", "lowpass_below", "mask_hidden",
                   "mask_only", "max_quality", "mask_floor", "energy_step_db", "energy_block",
                   "energy_low", "energy_high", "energy_coarse_below",
-                  "energy_fade_below", "energy_only")),
+                  "energy_fade_below", "energy_floor_db", "pitch_strength", "energy_only")),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
                  "comm-autoencoder", "fp32",
                  (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),

@@ -148,7 +148,10 @@ def test_decoder_only_run_keeps_every_encoder_tensor_and_trains_the_postfilter(
     assert any(not torch.equal(after[k], before[k]) for k in decoder if k in before)
 
 
-ENERGIES = "energy_step_db = 3.0\nenergy_coarse_below = 2.0\nenergy_fade_below = 1.0\n"
+ENERGIES = (
+    "energy_step_db = 3.0\nenergy_coarse_below = 2.0\nenergy_fade_below = 1.0\n"
+    "energy_floor_db = -30.0\npitch_strength = 0.15\n"
+)
 
 
 @pytest.mark.parametrize(("floor", "energies"), [(False, False), (True, False), (True, True)])
