@@ -84,13 +84,8 @@ def _warn_missing_speech_metrics() -> None:
     table without its PESQ or STOI column is never a surprise."""
     from aecodec.bench.audio import metrics as M
 
-    if not M.pesq_available():
-        sys.stderr.write(
-            "warning: PESQ not measured: the pesq package is missing (uv sync --extra bench; "
-            "it builds from source and needs a C compiler)\n"
-        )
-    if not M.speech_metrics_available():
-        sys.stderr.write("warning: STOI not measured: pystoi is missing (uv sync --extra bench)\n")
+    for name, why in M.missing_speech_metrics().items():
+        sys.stderr.write(f"warning: {name.upper()} not measured: {why}\n")
 
 
 def add_audio_bench_command(bench: argparse._SubParsersAction) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "stoi",
     "pesq_available",
     "speech_metrics_available",
+    "missing_speech_metrics",
     "perceptual_metrics_available",
     "visqol",
     "dnsmos_ovrl",
@@ -116,6 +117,20 @@ def speech_metrics_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def missing_speech_metrics() -> dict[str, str]:
+    """The speech metrics ("pesq", "stoi") this machine cannot measure, each with why and
+    how to get it; empty when both are installed."""
+    missing = {}
+    if not pesq_available():
+        missing["pesq"] = (
+            "the pesq package is missing (uv sync --extra bench; it builds from source and "
+            "needs a C compiler)"
+        )
+    if not speech_metrics_available():
+        missing["stoi"] = "pystoi is missing (uv sync --extra bench)"
+    return missing
 
 
 def _mono16k(x: np.ndarray, rate: int) -> np.ndarray:

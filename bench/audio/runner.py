@@ -41,11 +41,8 @@ def metric_names(speech: bool, perceptual: bool = False) -> list[str]:
     """Metrics this run can report: PESQ and STOI for speech (when installed), always SI-SDR
     and log-mel distance; with ``perceptual`` also ViSQOL (speech or audio mode) and, for
     speech, DNSMOS (about 3 s of CPU per clip: ask for them with ``--perceptual``)."""
-    names = []
-    if speech and M.pesq_available():
-        names.append("pesq")
-    if speech and M.speech_metrics_available():
-        names.append("stoi")
+    missing = M.missing_speech_metrics() if speech else {}
+    names = [name for name in ("pesq", "stoi") if speech and name not in missing]
     if perceptual:
         if not M.perceptual_metrics_available():
             raise ConfigError("--perceptual needs the bench extra: pip install 'aecodec[bench]'")
