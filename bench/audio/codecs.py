@@ -109,6 +109,14 @@ class AecodecAudio(AudioCodec):
     """aecodec's learned codec, rate-searched to the target (--kbps), else its nearest end."""
 
     model: str | None = None
+    # the default model of each sample rate, fixed at its first file: a default changed in
+    # the registry while a run goes on does not mix two models in one table
+    picked: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def _model_for(self, rate: int) -> str:
+        if self.model is not None:
+            return self.model
+        return self.picked.setdefault(rate, audio_codec.pick_audio_model(rate))
 
     def settings(self) -> dict:
         from aecodec import __version__, zoo
@@ -131,16 +139,17 @@ class AecodecAudio(AudioCodec):
         }
 
     def encode(self, x: np.ndarray, rate: int, kbps: float) -> tuple[bytes, dict]:
+        model = self._model_for(rate)
         try:
-            data, q = audio_codec.compress_audio_to_kbps(x, rate, kbps, self.model)
+            data, q = audio_codec.compress_audio_to_kbps(x, rate, kbps, model)
         except ModelError:  # out of the model's range: its nearest end
-            qualities = audio_codec.audio_quality_range(self.model, rate)
-            ends = [audio_codec.compress_audio(x, rate, q, self.model) for q in qualities]
+            qualities = audio_codec.audio_quality_range(model, rate)
+            ends = [audio_codec.compress_audio(x, rate, q, model) for q in qualities]
             seconds = x.shape[0] / rate
             errs = [abs(len(d) * 8 / seconds / 1000 - kbps) for d in ends]
             i = int(np.argmin(errs))
             data, q = ends[i], qualities[i]
-        return data, {"quality": round(q, 4)}
+        return data, {"quality": round(q, 4), "model": model}
 
     def decode(self, data: bytes, rate: int) -> np.ndarray:
         samples, _ = audio_codec.decompress_audio(data)

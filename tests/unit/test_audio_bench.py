@@ -204,3 +204,25 @@ def test_middle_excerpt_cuts_the_centre_and_keeps_short_files_whole() -> None:
     assert middle_excerpt(x, 10, 2.0)[:, 0].tolist() == list(range(40, 60))
     assert middle_excerpt(x, 10, 0.0) is x
     assert middle_excerpt(x, 10, 50.0) is x
+
+
+def test_the_aecodec_adapter_keeps_the_default_model_of_its_first_file(monkeypatch) -> None:
+    from aecodec import audio_codec
+    from aecodec.bench.audio.codecs import AecodecAudio
+
+    defaults = iter(["speech-old", "speech-new"])  # the registry's default changes mid-run
+    monkeypatch.setattr(audio_codec, "pick_audio_model", lambda rate: next(defaults))
+    used = []
+
+    def fake(x, rate, kbps, model):
+        used.append(model)
+        return b"x", 1.0
+
+    monkeypatch.setattr(audio_codec, "compress_audio_to_kbps", fake)
+    adapter = AecodecAudio("aecodec")
+    rows = [adapter.encode(np.zeros((16000, 1), np.float32), 16000, 6.0)[1] for _ in range(2)]
+    assert used == ["speech-old", "speech-old"] and rows[1]["model"] == "speech-old"
+    assert (
+        AecodecAudio("aecodec", "speech-v2").encode(np.zeros((8, 1)), 16000, 6.0)[1]["model"]
+        == "speech-v2"
+    )
