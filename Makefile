@@ -8,8 +8,10 @@ uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
+# --inexact: keeps what `uv sync --extra bench` added (pesq, ViSQOL...), so that a bench run
+# after `make test` still measures PESQ; a clean clone installs exactly the lock's core set
 sync: uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --inexact
 
 demo: sync
 	$(UV) run --frozen aecodec demo
