@@ -226,3 +226,29 @@ def test_the_aecodec_adapter_keeps_the_default_model_of_its_first_file(monkeypat
         AecodecAudio("aecodec", "speech-v2").encode(np.zeros((8, 1)), 16000, 6.0)[1]["model"]
         == "speech-v2"
     )
+
+
+def test_by_speaker_groups_files_and_correlates_quality_with_the_gap() -> None:
+    from aecodec.bench.audio.by_speaker import by_speaker
+
+    rows = []
+    for i, (speaker, quality, ours) in enumerate(
+        [("11", 3.0, 2.0), ("11", 3.2, 2.4), ("22", 3.9, 3.8)]
+    ):
+        name = f"{speaker}-1-{i:04d}.flac"
+        rows.append(
+            {
+                "codec": "aecodec",
+                "target_kbps": 12.0,
+                "file": name,
+                "quality": quality,
+                "visqol": ours,
+            }
+        )
+        rows.append({"codec": "opus", "target_kbps": 12.0, "file": name, "visqol": 4.0})
+    table = by_speaker({"rows": rows}, 12.0, "opus", ["visqol"])
+    assert (
+        "| 11 | 2 | 3.10 | 2.200 | 4.000 |" in table
+        and "| 22 | 1 | 3.90 | 3.800 | 4.000 |" in table
+    )
+    assert "quality vs visqol difference: 1.00" in table
