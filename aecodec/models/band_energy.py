@@ -249,12 +249,14 @@ def restore_band_energies(
         return out[:, 0, 0, n : n + total]
 
     sy, sx = analyse(decoded), analyse(original)
+    target = original  # analysis and synthesis are exact: only a response changes it
     if above is not None and top < sx.shape[-1]:
         response = torch.ones(sx.shape[-1], dtype=sx.real.dtype, device=sx.device)
         response[top:] = above[top:].to(response)
         sx = sx * response
+        target = synthesise(sx)
     if len(edges) < 2:
-        return decoded, synthesise(sx)
+        return decoded, target
     widths = torch.from_numpy(np.diff(edges)).to(decoded.device)
     index = torch.repeat_interleave(torch.arange(len(widths), device=decoded.device), widths)
     power = sy[..., :top].real ** 2 + sy[..., :top].imag ** 2
@@ -286,4 +288,4 @@ def restore_band_energies(
     phase = sy[..., :top] / torch.sqrt(torch.where(nonzero, power, 1.0))  # no inf gradient
     phase = torch.where(nonzero, phase, torch.ones_like(phase))
     restored = torch.cat([magnitude * gain * phase, sy[..., top:]], -1)
-    return synthesise(restored), synthesise(sx)
+    return synthesise(restored), target
