@@ -25,6 +25,7 @@ from aecodec.media_audio import resample, to_int16
 from aecodec.models import band_energy
 from aecodec.models.ans_coding import CdfTables
 from aecodec.models.audio_hyperprior import AudioHyperprior
+from aecodec.models.input_highpass import highpass
 from aecodec.models.pitch_postfilter import pitch_postfilter
 from aecodec.models.spectral_mask import apply_spectral_mask
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
@@ -179,7 +180,13 @@ def _apply_energy(
     config = net.config
     step = config.energy_step_at(quality)
     return band_energy.apply_corrections(
-        row, symbols, config.sample_rate, step, config.energy_block, config.energy_floor_db
+        row,
+        symbols,
+        config.sample_rate,
+        step,
+        config.energy_block,
+        config.energy_floor_db,
+        config.energy_smooth_db,
     )
 
 
@@ -204,6 +211,7 @@ def compress_audio(
             f"quality must be between {net.min_quality:g} and {net.max_quality:g} for {entry.name}"
         )
     x = resample(np.asarray(samples, dtype=np.float32), sample_rate, net.config.sample_rate)
+    x = highpass(x, net.config.sample_rate, net.config.highpass_hz)
     padded = -(-x.shape[0] // net.factor) * net.factor
     sections: list[bytes] = []
     t = torch.zeros(1, 1, 1, padded)  # one buffer, reused per coded channel (memory)

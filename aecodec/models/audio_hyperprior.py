@@ -75,6 +75,13 @@ class AudioConfig:
     dB under its band's RMS in its frame (the holes between harmonics; -20 for speech-v8).
     pitch_strength: decoding ends (before the band energies) with a zero-phase pitch
     postfilter of this strength (aecodec.models.pitch_postfilter; 0: none).
+    energy_smooth_db: bands whose coded correction raises them by more than this many dB
+    (the codec left little of them: pauses, background noise) are rebuilt smooth in
+    frequency and time before the correction, at the same block energy
+    (band_energy.apply_corrections; 0: none). Decoder-side only: the bytes do not change.
+    highpass_hz: the encoder high-passes its input at this frequency before coding (rumble
+    and mains hum; aecodec.models.input_highpass; 0: none). Encoder-side only: decoding and
+    the file format do not change.
     """
 
     sample_rate: int = 16000
@@ -102,6 +109,8 @@ class AudioConfig:
     energy_fade_below: float = 0.0
     energy_floor_db: float = -20.0
     pitch_strength: float = 0.0
+    energy_smooth_db: float = 0.0
+    highpass_hz: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -134,6 +143,10 @@ class AudioConfig:
             raise ConfigError("pitch_strength must be between 0 and 1")
         if not -60.0 <= self.energy_floor_db <= 0.0:
             raise ConfigError("energy_floor_db must be between -60 and 0")
+        if not 0.0 <= self.energy_smooth_db <= 40.0:
+            raise ConfigError("energy_smooth_db must be between 0 and 40")
+        if not 0.0 <= self.highpass_hz <= 500.0:
+            raise ConfigError("highpass_hz must be between 0 and 500")
 
     def energy_step_at(self, quality: float) -> float:
         """dB per band-energy step at ``quality`` (see the class docstring)."""

@@ -1,11 +1,12 @@
 """Tables of the coded band energies (``energy_only`` in the audio task): counting, not learning.
 
-Each step codes a batch of training crops at a quality drawn uniformly over the model's whole
-range with real rounded latents, decodes them as decoding does (synthesis, fixed postfilter,
-trained mask, low-pass: ``audio_codec.postfilter_row``), computes the corrections the encoder
-would send (aecodec.models.band_energy) and adds them to ``energy_counts``, the per-band
-symbol counts the entropy tables are built from. Every other tensor stays as ``init_from`` set
-it: the run codes that model's bytes, plus the new section.
+Each step codes a batch of training crops (high-passed first where the model's encoder does so)
+at a quality drawn uniformly over the model's whole range with real rounded latents, decodes
+them as decoding does (synthesis, fixed postfilter, trained mask, low-pass:
+``audio_codec.postfilter_row``), computes the corrections the encoder would send
+(aecodec.models.band_energy) and adds them to ``energy_counts``, the per-band symbol counts the
+entropy tables are built from. Every other tensor stays as ``init_from`` set it: the run codes
+that model's bytes, plus the new section.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from torch import Tensor
 from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.band_energy import correction_symbols, energy_tables
+from aecodec.models.input_highpass import highpass
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import train_only
 
@@ -40,13 +42,16 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
     """x Tensor[B, 1, 1, T] -> per example the int32[bands, blocks] corrections at quality."""
     from aecodec.audio_codec import postfilter_row  # the decoder's own filters, in order
 
+    c = model.config
+    if c.highpass_hz:  # the encoder's input filter, as compress_audio applies it
+        rows = highpass(x.flatten(1).float().cpu().numpy().T, c.sample_rate, c.highpass_hz)
+        x = torch.from_numpy(np.ascontiguousarray(rows.T)).view_as(x).to(x)
     model.eval()
     with torch.no_grad():
         y_hat = model.coded_latent(x, quality)
         _, inv_gain = model.gains(quality)
         rows = model.g_s(y_hat * inv_gain.view(1, -1, 1, 1)).float().flatten(1).cpu().numpy()
     originals = x.flatten(1).float().cpu().numpy()
-    c = model.config
     out = []
     for row, original in zip(rows, originals, strict=True):
         row = np.ascontiguousarray(row, dtype=np.float32)

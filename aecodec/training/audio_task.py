@@ -72,6 +72,8 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         energy_fade_below=config.energy_fade_below,
         energy_floor_db=config.energy_floor_db,
         pitch_strength=config.pitch_strength,
+        energy_smooth_db=config.energy_smooth_db,
+        highpass_hz=config.highpass_hz,
     )
 
 

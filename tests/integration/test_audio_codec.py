@@ -337,14 +337,70 @@ def test_speech_v11_is_speech_v10_decoded_through_the_pitch_postfilter() -> None
     changed = {k for k in v11_entry.config if v11_entry.config[k] != v10_entry.config.get(k)}
     assert changed == {"pitch_strength"} and v11_entry.config["pitch_strength"] == 0.15
     x = speechlike(2.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8)
+    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v11")
     v11 = bitstream.decode(data)
-    assert v11.model == "speech-v11" == audio_codec.pick_audio_model(16000)
+    assert v11.model == "speech-v11"
     v10 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v10"))
     assert v11.sections[:2] == v10.sections[:2]
     y10 = audio_codec.decompress_audio(bitstream.encode(v10))[0]
     y11 = audio_codec.decompress_audio(data)[0]
     assert y11.shape == y10.shape and not np.array_equal(y10, y11)
+
+
+def test_speech_v12_is_speech_v11_with_smoothed_pauses_and_the_same_bytes() -> None:
+    v11_entry, v12_entry = zoo.registry()["speech-v11"], zoo.registry()["speech-v12"]
+    assert v12_entry.file == v11_entry.file
+    changed = {k for k in v12_entry.config if v12_entry.config[k] != v11_entry.config.get(k)}
+    assert changed == {"energy_smooth_db"} and v12_entry.config["energy_smooth_db"] == 4.0
+    # speech with pauses of faint noise, which the codec leaves mostly uncoded
+    x = speechlike(2.0, 16000, 2)
+    x[8000:16000] = 0.0
+    x += 0.002 * np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
+    data = audio_codec.compress_audio(x, 16000, 2.0, "speech-v12")
+    v12 = bitstream.decode(data)
+    assert v12.model == "speech-v12"
+    v11 = bitstream.decode(audio_codec.compress_audio(x, 16000, 2.0, "speech-v11"))
+    assert v12.sections == v11.sections  # every byte the same: decoding alone differs
+    y11 = audio_codec.decompress_audio(bitstream.encode(v11))[0][:, 0] / 32768
+    y12 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    pause = slice(9000, 15000)
+    # in the pause the rebuilt bands follow the noise's flat spectrum more closely
+    assert _spectral_ripple_db(y12[pause]) < _spectral_ripple_db(y11[pause]) - 0.5
+    assert np.array_equal(y11[:4000], y12[:4000]) or np.abs(y11 - y12)[:4000].max() < 0.05
+
+
+def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
+    v12_entry, v13_entry = zoo.registry()["speech-v12"], zoo.registry()["speech-v13"]
+    assert v13_entry.file == v12_entry.file
+    changed = {k for k in v13_entry.config if v13_entry.config[k] != v12_entry.config.get(k)}
+    assert changed == {"highpass_hz"} and v13_entry.config["highpass_hz"] == 60.0
+    x = speechlike(2.0, 16000, 2)
+    hum = 0.05 * np.sin(2 * np.pi * 30.0 * np.arange(x.shape[0]) / 16000).astype(np.float32)
+    x[:, 0] += hum
+    data = audio_codec.compress_audio(x, 16000, 3.0)
+    assert bitstream.decode(data).model == "speech-v13" == audio_codec.pick_audio_model(16000)
+    y13 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    v12 = audio_codec.compress_audio(x, 16000, 3.0, "speech-v12")
+    y12 = audio_codec.decompress_audio(v12)[0][:, 0] / 32768
+
+    def hum_db(y: np.ndarray) -> float:  # the 30-Hz component, dB under the rumble put in
+        inner = slice(4000, -4000)
+        ref = hum[inner] / np.linalg.norm(hum[inner])
+        return float(20 * np.log10(abs(np.dot(y[inner], ref)) / np.linalg.norm(hum[inner])))
+
+    assert hum_db(y12) > -6.0 and hum_db(y13) < -35.0
+
+
+def _spectral_ripple_db(y: np.ndarray) -> float:
+    """Standard deviation, in dB, of a signal's time-averaged power spectrum between 300 Hz
+    and 4 kHz around its 250-Hz moving mean (a flat noise spectrum: about 0)."""
+    from scipy.signal import welch
+
+    f, p = welch(y, 16000, nperseg=512)
+    db = 10 * np.log10(p + 1e-20)
+    smooth = np.convolve(db, np.ones(9) / 9, mode="same")
+    band = (f > 300) & (f < 4000)
+    return float(np.std((db - smooth)[band]))
 
 
 def _fine_error_above_4_khz_db(y: np.ndarray, x: np.ndarray) -> float:

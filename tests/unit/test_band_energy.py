@@ -109,6 +109,66 @@ def test_corrections_are_deterministic_and_blockwise() -> None:
     assert np.array_equal(a, b) and a.dtype == np.float32
 
 
+def _sparse_lines(seconds: float, seed: int) -> np.ndarray:
+    """Faint noise reduced to isolated spectral lines 125 Hz apart, flickering from frame
+    to frame: what a low-rate MDCT codec leaves of a pause."""
+    rng = np.random.default_rng(seed)
+    n = P.frame_size(RATE)
+    comb = (np.arange(n // 2 + 1) % 4 == 0).astype(np.float64)
+
+    def keep_lines(s: np.ndarray) -> np.ndarray:
+        return s * comb * rng.uniform(0.2, 1.0, size=(s.shape[0], 1))
+
+    return P.filter_spectra(0.01 * _noise(seconds, seed), RATE, keep_lines)
+
+
+def test_smoothing_keeps_every_block_energy_of_the_spectra() -> None:
+    rng = np.random.default_rng(22)
+    edges = E.band_edges(RATE)
+    frames = 10  # two whole blocks and a short one
+    magnitude = rng.uniform(0, 1, (frames, edges[-1])) * (rng.uniform(0, 1, edges[-1]) > 0.7)
+    energy = np.add.reduceat(magnitude**2, edges[:-1], axis=1)
+    raise_db = rng.choice([0.0, 3.0, 6.0, 12.0], size=(frames, len(edges) - 1))
+    raise_db = np.repeat(raise_db[::BLOCK], BLOCK, axis=0)[:frames]  # one value per block
+    smooth = E._smoothed(magnitude, energy, raise_db, edges, BLOCK, 4.0)
+    after = np.add.reduceat(smooth**2, edges[:-1], axis=1)
+    assert np.allclose(E._block_sums(after, BLOCK), E._block_sums(energy, BLOCK))
+    calm = np.repeat(raise_db <= 4.0, np.diff(edges), axis=1)
+    assert np.array_equal(smooth[calm], magnitude[calm])  # under the threshold: unchanged
+    full = np.repeat(raise_db >= 8.0, np.diff(edges), axis=1)
+    for f, b in zip(*np.nonzero(raise_db >= 8.0), strict=True):  # fully smoothed: flat bands
+        band = smooth[f, edges[b] : edges[b + 1]]
+        assert np.allclose(band, band[0])
+    assert full.any() and calm.any()
+
+
+def test_smoothing_changes_no_band_raised_less_than_the_threshold() -> None:
+    y = _sparse_lines(2.0, 20)
+    k = np.full((16, E.block_count(len(y), RATE, BLOCK)), 1, dtype=np.int32)  # +3 dB
+    plain = E.apply_corrections(y, k, RATE, STEP, BLOCK, floor_db=-30.0)
+    smooth = E.apply_corrections(y, k, RATE, STEP, BLOCK, floor_db=-30.0, smooth_db=4.0)
+    assert np.array_equal(plain, smooth)
+
+
+def test_smoothing_flattens_the_lines_of_a_band_raised_far() -> None:
+    y = _sparse_lines(2.0, 21)
+    k = np.full((16, E.block_count(len(y), RATE, BLOCK)), 4, dtype=np.int32)  # +12 dB
+
+    def ripple_db(z: np.ndarray) -> float:  # line-to-gap contrast of the spectra, dB
+        power = P.frame_features(z, RATE, lambda s: np.abs(s) ** 2)[8:-8, 8:120]
+        return float(10 * np.log10(power[:, ::4].mean() / power[:, 2::4].mean()))
+
+    plain = E.apply_corrections(y, k, RATE, STEP, BLOCK, floor_db=-30.0)
+    smooth = E.apply_corrections(y, k, RATE, STEP, BLOCK, floor_db=-30.0, smooth_db=4.0)
+    # the decoded phases bring part of the lines back in the overlap-add: 21 -> 14 dB
+    assert ripple_db(plain) > 15.0 and ripple_db(smooth) < ripple_db(plain) - 5.0
+    # the level stays within 2.5 dB (the overlap-add of the smoothed frames loses 1.6 here)
+    level_db = 10 * np.log10(np.mean(smooth**2) / np.mean(plain**2))
+    assert -2.5 < level_db < 0.5
+    again = E.apply_corrections(y.copy(), k.copy(), RATE, STEP, BLOCK, -30.0, 4.0)
+    assert np.array_equal(smooth, again)  # deterministic
+
+
 def test_the_section_round_trips_exactly() -> None:
     counts = np.random.default_rng(4).integers(0, 1000, size=(16, HIGH - LOW + 1))
     tables = E.energy_tables(counts, LOW)
