@@ -252,3 +252,27 @@ def test_by_speaker_groups_files_and_correlates_quality_with_the_gap() -> None:
         and "| 22 | 1 | 3.90 | 3.800 | 4.000 |" in table
     )
     assert "quality vs visqol difference: 1.00" in table
+
+
+def test_band_oracle_puts_the_original_back_only_in_its_region() -> None:
+    from scipy.signal import stft
+
+    from aecodec.bench.audio.band_oracle import quiet_frames, restored
+
+    rng = np.random.default_rng(3)
+    t = np.arange(16000) / 16000
+    x = np.sin(2 * np.pi * 200 * t) + np.sin(2 * np.pi * 2000 * t)
+    x[6000:10000] = 0.001 * rng.standard_normal(4000)  # a pause
+    y = x + 0.1 * rng.standard_normal(x.shape)
+    back = restored(x, y, (0, 8001), None)
+    assert np.max(np.abs(back - x)) < 1e-6  # everything put back: the original
+    low = restored(x, y, (0, 1000), None)
+    f, _, s_low = stft(low, 16000, nperseg=512)
+    _, _, s_x = stft(x, 16000, nperseg=512)
+    _, _, s_y = stft(y, 16000, nperseg=512)
+    # (re-analysed, so only close: the overlap-add mixes neighbouring frames a little)
+    below, above = f < 900, f > 1100
+    assert np.abs(s_low - s_x)[below].mean() < 0.2 * np.abs(s_y - s_x)[below].mean()
+    assert np.abs(s_low - s_y)[above].mean() < 0.2 * np.abs(s_y - s_x)[above].mean()
+    quiet = quiet_frames(x, 30.0)  # frames of 256 samples: the pause is frames 24 to 38
+    assert quiet[26:37].all() and not quiet[:20].any() and not quiet[42:].any()
