@@ -27,6 +27,7 @@ from aecodec.models.ans_coding import CdfTables
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.input_highpass import highpass
 from aecodec.models.pitch_postfilter import pitch_postfilter
+from aecodec.models.quiet_lift import lift_quiet_blocks
 from aecodec.models.spectral_mask import apply_spectral_mask
 from aecodec.models.spectral_postfilter import lowpass_response, spectral_postfilter
 
@@ -190,6 +191,16 @@ def _apply_energy(
     )
 
 
+def _lifted(net: AudioHyperprior, t: torch.Tensor, lift_db: float) -> torch.Tensor:
+    """The signal Tensor[1, 1, 1, T] the codec sections code: t itself, or (lift_db > 0) a
+    copy with its quiet blocks lifted; the band energies compare with t."""
+    if not lift_db:
+        return t
+    config = net.config
+    row = lift_quiet_blocks(t[0, 0, 0].numpy(), config.sample_rate, config.energy_block, lift_db)
+    return torch.from_numpy(row).view_as(t)
+
+
 def compress_audio(
     samples: np.ndarray,
     sample_rate: int,
@@ -215,9 +226,10 @@ def compress_audio(
     padded = -(-x.shape[0] // net.factor) * net.factor
     sections: list[bytes] = []
     t = torch.zeros(1, 1, 1, padded)  # one buffer, reused per coded channel (memory)
+    lift_db = net.config.lift_db_at(quality) if net.config.quiet_lift_db else 0.0
     for index in range(samples.shape[1]):
         _fill_coded_signal(x, index, t[0, 0, 0, : x.shape[0]].numpy())
-        codec = net.compress(t, quality, on_tile=progress)
+        codec = net.compress(_lifted(net, t, lift_db), quality, on_tile=progress)
         sections += codec
         if net.config.energy_step_db:
             sections.append(_energy_section(net, codec, quality, t[0, 0, 0].numpy(), progress))

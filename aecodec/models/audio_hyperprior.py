@@ -82,6 +82,11 @@ class AudioConfig:
     highpass_hz: the encoder high-passes its input at this frequency before coding (rumble
     and mains hum; aecodec.models.input_highpass; 0: none). Encoder-side only: decoding and
     the file format do not change.
+    quiet_lift_db: the encoder lifts the quiet blocks of its input by up to this many dB
+    before coding and the band energies code the lift back down (aecodec.models.quiet_lift;
+    0: none; needs energy_step_db). The lift grows from nothing one unit of quality under
+    energy_coarse_below to its full size there (where the corrections reach their finest
+    step). Encoder-side only.
     """
 
     sample_rate: int = 16000
@@ -111,6 +116,7 @@ class AudioConfig:
     pitch_strength: float = 0.0
     energy_smooth_db: float = 0.0
     highpass_hz: float = 0.0
+    quiet_lift_db: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -147,6 +153,20 @@ class AudioConfig:
             raise ConfigError("energy_smooth_db must be between 0 and 40")
         if not 0.0 <= self.highpass_hz <= 500.0:
             raise ConfigError("highpass_hz must be between 0 and 500")
+        if not 0.0 <= self.quiet_lift_db <= 20.0:
+            raise ConfigError("quiet_lift_db must be between 0 and 20")
+        if self.quiet_lift_db and not (
+            self.energy_step_db and self.energy_coarse_below >= self.energy_fade_below + 1
+        ):
+            raise ConfigError(
+                "quiet_lift_db needs band energies coded in every band a unit of quality "
+                "under energy_coarse_below"
+            )
+
+    def lift_db_at(self, quality: float) -> float:
+        """The encoder's largest quiet-block lift at ``quality``, dB (see the class docstring)."""
+        ramp = min(max(quality - (self.energy_coarse_below - 1.0), 0.0), 1.0)
+        return self.quiet_lift_db * ramp
 
     def energy_step_at(self, quality: float) -> float:
         """dB per band-energy step at ``quality`` (see the class docstring)."""

@@ -2,8 +2,8 @@
 
 A waveform codec trained on mean squared error spends its bits where the energy is. In the
 pauses of the noisiest LibriSpeech test-other recordings the loudest parts are under 160 Hz (on
-speaker 2609: rumble near 0 Hz and mains hum near 60 and 120 Hz, about 30 dB above the noise
-between 300 Hz and 1 kHz), so the codec coded those and left the weaker noise above as a few
+speaker 2609: rumble near 0 Hz and mains hum near 60 and 120 Hz, far above the noise between
+300 Hz and 1 kHz), so the codec coded those and left the weaker noise above as a few
 isolated MDCT lines, which ViSQOL, comparing spectrograms, reads as a different sound in every
 pause. Speech carries little under the lowest pitch (about 80 Hz), and voice codecs filter it
 out first: libopus in its VoIP mode high-passes its input at 60 Hz or more. So does a model

@@ -1,12 +1,12 @@
 """Tables of the coded band energies (``energy_only`` in the audio task): counting, not learning.
 
-Each step codes a batch of training crops (high-passed first where the model's encoder does so)
-at a quality drawn uniformly over the model's whole range with real rounded latents, decodes
-them as decoding does (synthesis, fixed postfilter, trained mask, low-pass:
-``audio_codec.postfilter_row``), computes the corrections the encoder would send
-(aecodec.models.band_energy) and adds them to ``energy_counts``, the per-band symbol counts the
-entropy tables are built from. Every other tensor stays as ``init_from`` set it: the run codes
-that model's bytes, plus the new section.
+Each step codes a batch of training crops (high-passed and with their quiet blocks lifted first
+where the model's encoder does so) at a quality drawn uniformly over the model's whole range
+with real rounded latents, decodes them as decoding does (synthesis, fixed postfilter, trained
+mask, low-pass: ``audio_codec.postfilter_row``), computes the corrections the encoder would
+send (aecodec.models.band_energy) and adds them to ``energy_counts``, the per-band symbol
+counts the entropy tables are built from. Every other tensor stays as ``init_from`` set it: the
+run codes that model's bytes, plus the new section.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.band_energy import correction_symbols, energy_tables
 from aecodec.models.input_highpass import highpass
+from aecodec.models.quiet_lift import lift_quiet_blocks
 from aecodec.training.config import TrainConfig
 from aecodec.training.rd_optim import train_only
 
@@ -46,12 +47,16 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
     if c.highpass_hz:  # the encoder's input filter, as compress_audio applies it
         rows = highpass(x.flatten(1).float().cpu().numpy().T, c.sample_rate, c.highpass_hz)
         x = torch.from_numpy(np.ascontiguousarray(rows.T)).view_as(x).to(x)
+    originals = x.flatten(1).float().cpu().numpy()
+    lift_db = c.lift_db_at(quality) if c.quiet_lift_db else 0.0
+    if lift_db:  # the codec codes the lifted signal; the corrections compare with x
+        lifted = [lift_quiet_blocks(o, c.sample_rate, c.energy_block, lift_db) for o in originals]
+        x = torch.from_numpy(np.stack(lifted)).view_as(x).to(x)
     model.eval()
     with torch.no_grad():
         y_hat = model.coded_latent(x, quality)
         _, inv_gain = model.gains(quality)
         rows = model.g_s(y_hat * inv_gain.view(1, -1, 1, 1)).float().flatten(1).cpu().numpy()
-    originals = x.flatten(1).float().cpu().numpy()
     out = []
     for row, original in zip(rows, originals, strict=True):
         row = np.ascontiguousarray(row, dtype=np.float32)
@@ -83,7 +88,8 @@ def energy_step(model: AudioHyperprior, x: Tensor, rng: np.random.Generator) -> 
         for band, row in enumerate(k):
             hist = np.bincount(row - model.config.energy_low, minlength=size)
             counts[band] += torch.from_numpy(hist.astype(np.int64))
-    nonzero = float(np.mean([np.mean(k != 0) for k in symbols]))
+    coded = [k for k in symbols if k.size]  # none under quality 0, where no band is coded
+    nonzero = float(np.mean([np.mean(k != 0) for k in coded])) if coded else 0.0
     return {"quality": quality, "nonzero": nonzero}
 
 

@@ -74,6 +74,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         pitch_strength=config.pitch_strength,
         energy_smooth_db=config.energy_smooth_db,
         highpass_hz=config.highpass_hz,
+        quiet_lift_db=config.quiet_lift_db,
     )
 
 

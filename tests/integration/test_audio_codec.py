@@ -377,8 +377,8 @@ def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
     x = speechlike(2.0, 16000, 2)
     hum = 0.05 * np.sin(2 * np.pi * 30.0 * np.arange(x.shape[0]) / 16000).astype(np.float32)
     x[:, 0] += hum
-    data = audio_codec.compress_audio(x, 16000, 3.0)
-    assert bitstream.decode(data).model == "speech-v13" == audio_codec.pick_audio_model(16000)
+    data = audio_codec.compress_audio(x, 16000, 3.0, "speech-v13")
+    assert bitstream.decode(data).model == "speech-v13"
     y13 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
     v12 = audio_codec.compress_audio(x, 16000, 3.0, "speech-v12")
     y12 = audio_codec.decompress_audio(v12)[0][:, 0] / 32768
@@ -389,6 +389,28 @@ def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
         return float(20 * np.log10(abs(np.dot(y[inner], ref)) / np.linalg.norm(hum[inner])))
 
     assert hum_db(y12) > -6.0 and hum_db(y13) < -35.0
+
+
+def test_speech_v14_lifts_quiet_passages_and_its_band_energies_put_them_back() -> None:
+    v13_entry, v14_entry = zoo.registry()["speech-v13"], zoo.registry()["speech-v14"]
+    changed = {k for k in v14_entry.config if v14_entry.config[k] != v13_entry.config.get(k)}
+    assert changed == {"quiet_lift_db"} and v14_entry.config["quiet_lift_db"] == 10.0
+    assert v14_entry.file != v13_entry.file  # its band-energy tables were counted again
+    x = speechlike(3.0, 16000, 2)
+    x[16000:32000] *= 10 ** (-35 / 20)  # a quiet second between two loud ones
+    data = audio_codec.compress_audio(x, 16000, 3.8)
+    v14 = bitstream.decode(data)
+    assert v14.model == "speech-v14" == audio_codec.pick_audio_model(16000)
+    v13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v13"))
+    assert v14.sections[0] != v13.sections[0] or v14.sections[1] != v13.sections[1]
+    y = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    quiet = slice(19000, 29000)
+    level_db = 10 * np.log10(np.mean(y[quiet] ** 2) / np.mean(x[quiet, 0] ** 2))
+    assert abs(level_db) < 2.0  # lifted by up to 10 dB for coding, put back by decoding
+    # under quality 2 there is no lift: the codec sections are speech-v13's
+    low14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5))
+    low13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5, "speech-v13"))
+    assert low14.sections[:2] == low13.sections[:2]
 
 
 def _spectral_ripple_db(y: np.ndarray) -> float:
