@@ -16,7 +16,6 @@ do not change, and the band energies compare the decoding with the filtered inpu
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 __all__ = ["highpass"]
 
@@ -28,6 +27,9 @@ def highpass(x: np.ndarray, rate: int, hz: float) -> np.ndarray:
     ``hz`` (zero phase; see the module docstring); ``hz`` = 0 returns x itself."""
     if not hz:
         return x
+    # scipy.signal on first use: the image path imports this module and must stay light
+    from scipy.signal import butter, sosfiltfilt
+
     sos = butter(ORDER, hz, "highpass", fs=rate, output="sos")
     # scipy's default edge padding, shortened for signals shorter than it
     padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
