@@ -20,7 +20,6 @@ Writes bench/results/audio-val/band-oracle-NAME.{json,md} (about 30 CPU-s per fi
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from scipy.signal import istft, stft
 
 from aecodec.audio_codec import compress_audio_to_kbps, decompress_audio
 from aecodec.bench.audio import metrics as M
+from aecodec.bench.audio.report import save_probe
 from aecodec.media_audio import read_audio
 
 __all__ = ["main", "restored"]
@@ -105,14 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|",
         *(f"| {r} | {v:.3f} |" for r, v in means.items()),
     ]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"band-oracle-{args.name}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"args": vars(args), "rows": rows, "means": means}, indent=1)
-    )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    data = {"args": vars(args), "rows": rows, "means": means}
+    save_probe(args.out, f"band-oracle-{args.name}", data, "\n".join(lines) + "\n")
     return 0
 
 

@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-from pathlib import Path
 
 import numpy as np
 
 from aecodec import zoo
 from aecodec.audio_codec import compress_audio, compress_audio_to_kbps, decompress_audio
 from aecodec.bench.audio import metrics as M
+from aecodec.bench.audio.report import save_probe
 from aecodec.datasets import list_audio, split_holdout
 from aecodec.errors import ModelError
 from aecodec.media_audio import read_audio
@@ -144,14 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {shown} | {name} | {means['kbps']:.2f} | {means['visqol']:.3f} "
                 f"| {means['pesq']:.3f} | " + (f"{means['stoi']:.3f} |" if "stoi" in means else "|")
             )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"decoder-probe-{args.model}-{args.name}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"args": vars(args), "rows": rows, "summary": summary}, indent=1)
-    )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    data = {"args": vars(args), "rows": rows, "summary": summary}
+    save_probe(args.out, f"decoder-probe-{args.model}-{args.name}", data, "\n".join(lines) + "\n")
     return 0
 
 

@@ -19,14 +19,13 @@ bench/results/audio-val/energy-probe-MODEL-KBPS.{json,md} (about 40 CPU-s per cl
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 import numpy as np
 
 from aecodec.audio_codec import compress_audio_to_kbps, decompress_audio
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import make_audio_codecs
+from aecodec.bench.audio.report import save_probe
 from aecodec.datasets import list_audio, split_holdout
 from aecodec.errors import ModelError
 from aecodec.media_audio import read_audio
@@ -145,15 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     for key, name in [("opus", "libopus"), ("plain", args.model)]:
         short = np.mean([r[key]["shortfall_db"] for r in rows], 0)
         lines.append(f"| {name} | " + " | ".join(f"{v:+.1f}" for v in short) + " |")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"energy-probe-{args.model}-{args.kbps:g}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"args": vars(args), "rows": rows, "summary": summary}, indent=1)
-    )
     head = f"{args.model}: {len(rows)} held-out clips of {args.data}\n\n"
-    stem.with_suffix(".md").write_text(head + "\n".join(lines) + "\n")
-    print(head + "\n".join(lines))
+    data = {"args": vars(args), "rows": rows, "summary": summary}
+    stem = f"energy-probe-{args.model}-{args.kbps:g}"
+    save_probe(args.out, stem, data, head + "\n".join(lines) + "\n")
     return 0
 
 

@@ -24,7 +24,6 @@ writes bench/results/audio-val/hole-probe-MODEL-12.{json,md} (about 1.5 CPU-minu
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ import numpy as np
 from aecodec.audio_codec import compress_audio_to_kbps, decompress_audio, pick_audio_model
 from aecodec.bench.audio import metrics as M
 from aecodec.bench.audio.codecs import make_audio_codecs
+from aecodec.bench.audio.report import save_probe
 from aecodec.datasets import list_audio, split_holdout
 from aecodec.errors import ModelError
 from aecodec.media_audio import read_audio
@@ -151,16 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [r for r in (_probe(f, args.kbps, opus, model) for f in files) if r is not None]
     if not rows:
         raise SystemExit("hole_probe: no clip reaches the target")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"hole-probe-{model}-{args.kbps:g}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"model": model, "kbps": args.kbps, "rows": rows}, indent=1)
-    )
     head = f"{model}: {len(rows)} held-out clips of {args.data} at {args.kbps:g} kbit/s\n\n"
-    table = head + _table(rows)
-    stem.with_suffix(".md").write_text(table)
-    print(table)
+    data = {"model": model, "kbps": args.kbps, "rows": rows}
+    save_probe(args.out, f"hole-probe-{model}-{args.kbps:g}", data, head + _table(rows))
     return 0
 
 

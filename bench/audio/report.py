@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
-__all__ = ["LABELS", "summary_table", "paired_table", "plot_summary"]
+__all__ = ["LABELS", "summary_table", "paired_table", "plot_summary", "save_probe"]
 
 LABELS = {
     "pesq": "PESQ-WB (higher is better)",
@@ -107,3 +108,13 @@ def plot_summary(result: dict, path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def save_probe(out: str | Path, stem: str, data: dict, markdown: str) -> None:
+    """Write a probe's result as OUT/STEM.json (``data``) and OUT/STEM.md (``markdown``, which
+    is also printed), creating OUT."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.json").write_text(json.dumps(data, indent=1))
+    (folder / f"{stem}.md").write_text(markdown)
+    print(markdown, end="")

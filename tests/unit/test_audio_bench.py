@@ -276,3 +276,14 @@ def test_band_oracle_puts_the_original_back_only_in_its_region() -> None:
     assert np.abs(s_low - s_y)[above].mean() < 0.2 * np.abs(s_y - s_x)[above].mean()
     quiet = quiet_frames(x, 30.0)  # frames of 256 samples: the pause is frames 24 to 38
     assert quiet[26:37].all() and not quiet[:20].any() and not quiet[42:].any()
+
+
+def test_save_probe_writes_json_and_markdown(tmp_path, capsys) -> None:
+    import json
+
+    from aecodec.bench.audio.report import save_probe
+
+    save_probe(tmp_path / "new", "probe-x", {"rows": [1, 2]}, "| a |\n")
+    assert json.loads((tmp_path / "new" / "probe-x.json").read_text()) == {"rows": [1, 2]}
+    assert (tmp_path / "new" / "probe-x.md").read_text() == "| a |\n"
+    assert capsys.readouterr().out == "| a |\n"
