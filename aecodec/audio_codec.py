@@ -226,7 +226,7 @@ def compress_audio(
     padded = -(-x.shape[0] // net.factor) * net.factor
     sections: list[bytes] = []
     t = torch.zeros(1, 1, 1, padded)  # one buffer, reused per coded channel (memory)
-    lift_db = net.config.lift_db_at(quality) if net.config.quiet_lift_db else 0.0
+    lift_db = net.config.lift_db_at(quality)  # 0 for models without the lift
     for index in range(samples.shape[1]):
         _fill_coded_signal(x, index, t[0, 0, 0, : x.shape[0]].numpy())
         codec = net.compress(_lifted(net, t, lift_db), quality, on_tile=progress)

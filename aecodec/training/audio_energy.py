@@ -48,7 +48,7 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
         rows = highpass(x.flatten(1).float().cpu().numpy().T, c.sample_rate, c.highpass_hz)
         x = torch.from_numpy(np.ascontiguousarray(rows.T)).view_as(x).to(x)
     originals = x.flatten(1).float().cpu().numpy()
-    lift_db = c.lift_db_at(quality) if c.quiet_lift_db else 0.0
+    lift_db = c.lift_db_at(quality)  # 0 for models without the lift
     if lift_db:  # the codec codes the lifted signal; the corrections compare with x
         lifted = [lift_quiet_blocks(o, c.sample_rate, c.energy_block, lift_db) for o in originals]
         x = torch.from_numpy(np.stack(lifted)).view_as(x).to(x)

@@ -315,10 +315,15 @@ def test_speech_v9_restores_the_band_above_4_khz_from_the_codec_not_from_a_low_p
     assert e8 > 8.0 and e9 < 4.0  # speech-v8 scaled up what its low-pass had left
 
 
+def _changed_settings(before: zoo.ZooEntry, after: zoo.ZooEntry) -> set[str]:
+    """The config keys a registry entry sets differently from the one it extends."""
+    return {k for k in after.config if after.config[k] != before.config.get(k)}
+
+
 def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> None:
     v9_entry, v10_entry = zoo.registry()["speech-v9"], zoo.registry()["speech-v10"]
     assert v10_entry.file == v9_entry.file  # the same weights and tables
-    changed = {k for k in v10_entry.config if v10_entry.config[k] != v9_entry.config.get(k)}
+    changed = _changed_settings(v9_entry, v10_entry)
     assert changed == {"energy_floor_db"} and v10_entry.config["energy_floor_db"] == -30.0
     x = speechlike(2.0, 16000, 2)
     data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v10")
@@ -334,7 +339,7 @@ def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> Non
 def test_speech_v11_is_speech_v10_decoded_through_the_pitch_postfilter() -> None:
     v10_entry, v11_entry = zoo.registry()["speech-v10"], zoo.registry()["speech-v11"]
     assert v11_entry.file == v10_entry.file
-    changed = {k for k in v11_entry.config if v11_entry.config[k] != v10_entry.config.get(k)}
+    changed = _changed_settings(v10_entry, v11_entry)
     assert changed == {"pitch_strength"} and v11_entry.config["pitch_strength"] == 0.15
     x = speechlike(2.0, 16000, 2)
     data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v11")
@@ -350,7 +355,7 @@ def test_speech_v11_is_speech_v10_decoded_through_the_pitch_postfilter() -> None
 def test_speech_v12_is_speech_v11_with_smoothed_pauses_and_the_same_bytes() -> None:
     v11_entry, v12_entry = zoo.registry()["speech-v11"], zoo.registry()["speech-v12"]
     assert v12_entry.file == v11_entry.file
-    changed = {k for k in v12_entry.config if v12_entry.config[k] != v11_entry.config.get(k)}
+    changed = _changed_settings(v11_entry, v12_entry)
     assert changed == {"energy_smooth_db"} and v12_entry.config["energy_smooth_db"] == 4.0
     # speech with pauses of faint noise, which the codec leaves mostly uncoded
     x = speechlike(2.0, 16000, 2)
@@ -372,7 +377,7 @@ def test_speech_v12_is_speech_v11_with_smoothed_pauses_and_the_same_bytes() -> N
 def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
     v12_entry, v13_entry = zoo.registry()["speech-v12"], zoo.registry()["speech-v13"]
     assert v13_entry.file == v12_entry.file
-    changed = {k for k in v13_entry.config if v13_entry.config[k] != v12_entry.config.get(k)}
+    changed = _changed_settings(v12_entry, v13_entry)
     assert changed == {"highpass_hz"} and v13_entry.config["highpass_hz"] == 60.0
     x = speechlike(2.0, 16000, 2)
     hum = 0.05 * np.sin(2 * np.pi * 30.0 * np.arange(x.shape[0]) / 16000).astype(np.float32)
@@ -393,7 +398,7 @@ def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
 
 def test_speech_v14_lifts_quiet_passages_and_its_band_energies_put_them_back() -> None:
     v13_entry, v14_entry = zoo.registry()["speech-v13"], zoo.registry()["speech-v14"]
-    changed = {k for k in v14_entry.config if v14_entry.config[k] != v13_entry.config.get(k)}
+    changed = _changed_settings(v13_entry, v14_entry)
     assert changed == {"quiet_lift_db"} and v14_entry.config["quiet_lift_db"] == 10.0
     assert v14_entry.file != v13_entry.file  # its band-energy tables were counted again
     x = speechlike(3.0, 16000, 2)
