@@ -25,6 +25,7 @@ from aecodec.media_audio import resample, to_int16
 from aecodec.models import band_energy
 from aecodec.models.ans_coding import CdfTables
 from aecodec.models.audio_hyperprior import AudioHyperprior
+from aecodec.models.energy_context import decode_in_context, encode_in_context
 from aecodec.models.input_highpass import highpass
 from aecodec.models.pitch_postfilter import pitch_postfilter
 from aecodec.models.quiet_lift import lift_quiet_blocks
@@ -156,12 +157,15 @@ def _energy_section(
         _coded_bands(net, quality),
         config.energy_floor_db,
     )
-    return band_energy.encode_corrections(symbols, _energy_tables(net, quality))
+    tables = _energy_tables(net, quality)
+    if config.energy_context:
+        return encode_in_context(symbols, tables, config.energy_context, config.energy_low)
+    return band_energy.encode_corrections(symbols, tables)
 
 
 def _coded_bands(net: AudioHyperprior, quality: float) -> int:
     """Bands whose band energies files at ``quality`` carry (the lowest ones)."""
-    return net.config.energy_bands_at(quality, net.energy_counts.shape[1])
+    return net.config.energy_bands_at(quality, net.energy_bands)
 
 
 def _decode_energy(net: AudioHyperprior, section: bytes, padded: int, quality: float) -> np.ndarray:
@@ -169,9 +173,10 @@ def _decode_energy(net: AudioHyperprior, section: bytes, padded: int, quality: f
     bands = _coded_bands(net, quality)
     blocks = band_energy.block_count(padded, config.sample_rate, config.energy_block)
     tables = _energy_tables(net, quality)
-    return band_energy.decode_corrections(
-        section, bands, blocks, tables, config.energy_low, config.energy_high
-    )
+    low, high = config.energy_low, config.energy_high
+    if config.energy_context:
+        return decode_in_context(section, bands, blocks, tables, config.energy_context, low, high)
+    return band_energy.decode_corrections(section, bands, blocks, tables, low, high)
 
 
 def _apply_energy(

@@ -109,7 +109,7 @@ def build(arch: str, config: dict) -> torch.nn.Module:
         raise ModelError(f"unknown architecture {arch!r}")
     cls, cfg_cls = ARCHITECTURES[arch]
     cfg = dict(config)
-    for key in ("lambdas", "strides", "widths", "kbps"):  # JSON lists -> frozen tuples
+    for key in ("lambdas", "strides", "widths", "kbps", "refine_betas"):  # JSON lists -> tuples
         if key in cfg:
             cfg[key] = tuple(cfg[key])
     return cls(cfg_cls(**cfg))

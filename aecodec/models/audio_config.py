@@ -62,6 +62,13 @@ class AudioConfig:
     0: none; needs energy_step_db). The lift grows from nothing one unit of quality under
     energy_coarse_below to its full size there (where the corrections reach their finest
     step). Encoder-side only.
+    energy_context: K > 0 codes each band-energy symbol with a table chosen by the symbol of
+    the band below in the same block, clipped to +-K (2K + 1 tables per band;
+    aecodec.models.energy_context); 0: one table per band.
+    refine_steps: the encoder refines the latent with this many Adam steps on the signal's own
+    rate-distortion cost before coding (aecodec.models.audio_refinement; 0: none), weighing
+    the rate by refine_betas (one per level: the rate multipliers training ended with).
+    Encoder-side only.
     """
 
     sample_rate: int = 16000
@@ -92,6 +99,9 @@ class AudioConfig:
     energy_smooth_db: float = 0.0
     highpass_hz: float = 0.0
     quiet_lift_db: float = 0.0
+    energy_context: int = 0
+    refine_steps: int = 0
+    refine_betas: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.strides) + 1:
@@ -138,6 +148,15 @@ class AudioConfig:
                 "under energy_coarse_below"
             )
 
+        if not 0 <= self.energy_context <= 8:
+            raise ConfigError("energy_context must be between 0 and 8")
+        if not 0 <= self.refine_steps <= 200:
+            raise ConfigError("refine_steps must be between 0 and 200")
+        if self.refine_steps and (
+            len(self.refine_betas) != self.levels or min(self.refine_betas) <= 0
+        ):
+            raise ConfigError("refine_steps needs refine_betas: one positive value per level")
+
     def lift_db_at(self, quality: float) -> float:
         """The encoder's largest quiet-block lift at ``quality``, dB (see the class docstring)."""
         ramp = min(max(quality - (self.energy_coarse_below - 1.0), 0.0), 1.0)
@@ -153,6 +172,11 @@ class AudioConfig:
         if quality >= self.energy_fade_below:
             return bands
         return int(bands * quality / self.energy_fade_below)
+
+    @property
+    def energy_tables_per_band(self) -> int:
+        """Band-energy tables per band: one, or one per context (see energy_context)."""
+        return 2 * self.energy_context + 1
 
     @property
     def energy_buckets(self) -> int:

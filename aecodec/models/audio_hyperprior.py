@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from aecodec.models.audio_config import AudioConfig
+from aecodec.models.audio_refinement import refine_audio_latent
 from aecodec.models.band_energy import band_edges
 from aecodec.models.gained_hyperprior import GainedHyperprior
 from aecodec.models.mdct import IMDCT, MDCT
@@ -172,8 +173,13 @@ class AudioHyperprior(GainedHyperprior):
         if config.energy_step_db:  # symbol counts of the coded band energies, per band
             bands = len(band_edges(config.sample_rate)) - 1
             symbols = config.energy_high - config.energy_low + 1
-            shape = (config.energy_buckets, bands, symbols)
+            shape = (config.energy_buckets, bands * config.energy_tables_per_band, symbols)
             self.register_buffer("energy_counts", torch.zeros(shape, dtype=torch.int64))
+
+    @property
+    def energy_bands(self) -> int:
+        """Bands of the coded band energies at the model's rate."""
+        return len(band_edges(self.config.sample_rate)) - 1
 
     def run_h_s(self, z_hat: Tensor) -> Tensor:
         """Exact h_s over ẑ Tensor[1, N, 1, f] -> Tensor[1, 2M, 1, 4f], in tiles of HYPER_TILE
@@ -230,7 +236,10 @@ class AudioHyperprior(GainedHyperprior):
         gain, _ = self.gains(quality)
         hop = self.config.hop
         y = tiled_analysis(self.g_a, x, (1, hop), self.TILE, self.HALO, self.config.m, on_tile)
-        return self.code_latent(y * gain.view(1, -1, 1, 1))
+        y = y * gain.view(1, -1, 1, 1)
+        if self.config.refine_steps:
+            y = refine_audio_latent(self, x, y, quality, self.config.refine_steps)
+        return self.code_latent(y)
 
     @torch.no_grad()
     def decode_latent(

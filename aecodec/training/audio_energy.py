@@ -18,6 +18,7 @@ from torch import Tensor
 from aecodec.errors import ConfigError
 from aecodec.models.audio_hyperprior import AudioHyperprior
 from aecodec.models.band_energy import correction_symbols, energy_tables
+from aecodec.models.energy_context import table_indexes
 from aecodec.models.input_highpass import highpass
 from aecodec.models.quiet_lift import lift_quiet_blocks
 from aecodec.training.config import TrainConfig
@@ -70,7 +71,7 @@ def _symbols(model: AudioHyperprior, x: Tensor, quality: float) -> list[np.ndarr
                 c.energy_block,
                 c.energy_low,
                 c.energy_high,
-                c.energy_bands_at(quality, model.energy_counts.shape[1]),
+                c.energy_bands_at(quality, model.energy_bands),
                 c.energy_floor_db,
             )
         )
@@ -83,11 +84,11 @@ def energy_step(model: AudioHyperprior, x: Tensor, rng: np.random.Generator) -> 
     quality = float(low + (high - low) * rng.random())
     symbols = _symbols(model, x, quality)
     counts = model.energy_counts[model.config.energy_bucket(quality)]
-    size = counts.shape[1]
+    tables, size = counts.shape
     for k in symbols:
-        for band, row in enumerate(k):
-            hist = np.bincount(row - model.config.energy_low, minlength=size)
-            counts[band] += torch.from_numpy(hist.astype(np.int64))
+        flat = table_indexes(k, model.config.energy_context) * size + k - model.config.energy_low
+        hist = np.bincount(flat.ravel(), minlength=tables * size).reshape(tables, size)
+        counts += torch.from_numpy(hist.astype(np.int64))
     coded = [k for k in symbols if k.size]  # none under quality 0, where no band is coded
     nonzero = float(np.mean([np.mean(k != 0) for k in coded])) if coded else 0.0
     return {"quality": quality, "nonzero": nonzero}
@@ -107,8 +108,9 @@ def energy_validate(model: AudioHyperprior, clips: list[Tensor]) -> dict[str, fl
         bits, seconds = 0.0, 0.0
         for clip in clips:
             (k,) = _symbols(model, clip.view(1, 1, 1, -1), float(quality))
-            for band, row in enumerate(k):
-                bits -= np.log2(tables.pmfs[band][row - low]).sum()
+            indexes = table_indexes(k, model.config.energy_context)
+            for t, row in zip(indexes.ravel(), k.ravel(), strict=True):
+                bits -= np.log2(tables.pmfs[t][row - low])
             seconds += clip.numel() / rate
         result[f"energy_kbps_q{quality}"] = bits / max(seconds, 1e-9) / 1000
     return result

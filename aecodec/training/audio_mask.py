@@ -88,7 +88,7 @@ def _masked_pair(
         arch.energy_block,
         arch.energy_low,
         arch.energy_high,
-        arch.energy_bands_at(quality, model.energy_counts.shape[1]),
+        arch.energy_bands_at(quality, model.energy_bands),
         band,
         arch.energy_floor_db,
     )

@@ -75,6 +75,7 @@ def audio_config_from(config: TrainConfig) -> AudioConfig:
         energy_smooth_db=config.energy_smooth_db,
         highpass_hz=config.highpass_hz,
         quiet_lift_db=config.quiet_lift_db,
+        energy_context=config.energy_context,
     )
 
 

@@ -87,6 +87,7 @@ class TrainConfig:
     energy_smooth_db: float = 0.0  # audio: smooth bands raised more than this (0: none)
     highpass_hz: float = 0.0  # audio: the encoder high-passes its input here (0: none)
     quiet_lift_db: float = 0.0  # audio: the encoder lifts quiet blocks by up to this (0: none)
+    energy_context: int = 0  # audio: band-energy tables chosen by the band below (+-K; 0: none)
     energy_only: bool = False  # audio: count band-energy symbols for their tables, nothing else
     trained_lr_scale: float = 1.0  # decoder_only: lr multiplier of the tensors init_from set
     widths: list[int] = field(default_factory=lambda: [192, 256, 256])

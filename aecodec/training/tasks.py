@@ -73,7 +73,7 @@ TASKS: dict[str, TaskSpec] = {
                   "mask_only", "max_quality", "mask_floor", "energy_step_db", "energy_block",
                   "energy_low", "energy_high", "energy_coarse_below",
                   "energy_fade_below", "energy_floor_db", "pitch_strength", "energy_only",
-                  "energy_smooth_db", "highpass_hz", "quiet_lift_db")),
+                  "energy_smooth_db", "highpass_hz", "quiet_lift_db", "energy_context")),
         TaskSpec("comm", _T + "comm_task", "CommTask", "comm_arch", "comm",
                  "comm-autoencoder", "fp32",
                  (("batch_size", 1024), ("lr", 1e-3), ("val_every", 1000),

@@ -72,6 +72,13 @@ def _coded(x: np.ndarray, quality: float, model: str, kbps: float = 0.0) -> dict
     }
 
 
+def _parsed(current: object, text: str) -> object:
+    """A setting's value from text, of the type of its registered value (tuples: a;b;c)."""
+    if isinstance(current, tuple):
+        return tuple(float(v) for v in text.split(";"))
+    return type(current)(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="16-kHz mono speech folder")
@@ -85,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--settings",
         default="lowpass_below=0",
-        help="settings to compare with the registered model: name=value[+name=value],...",
+        help="settings to compare with the registered model: name=value[+name=value],... "
+        "(a tuple as a;b;c)",
     )
     parser.add_argument("--name", default="lowpass", help="names the result files")
     parser.add_argument("--out", default="bench/results/audio-val")
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         changes = dict(item.split("=", 1) for item in text.split("+"))
         try:
             settings[text] = dataclasses.replace(
-                registered, **{k: type(getattr(registered, k))(v) for k, v in changes.items()}
+                registered, **{k: _parsed(getattr(registered, k), v) for k, v in changes.items()}
             )
         except (AttributeError, TypeError, ValueError) as error:
             raise SystemExit(f"decoder_probe: bad setting {text!r}: {error}") from None
