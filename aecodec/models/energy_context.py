@@ -2,9 +2,9 @@
 
 The corrections of neighbouring bands in one block move together (a pause, an onset or a
 codec that left a whole region short raises them all), so a symbol is cheaper to code once
-the symbol of the band below is known: on held-out speech clips coded by speech-v14 at 12
-kbit/s, tables chosen by that neighbour (clipped to +-3: 7 tables per band) cut the ideal
-side information from 1.42 to 1.13 kbit/s (docs/audio.md, "Band energies coded in context").
+the symbol of the band below is known: tables chosen by that neighbour (clipped to +-3: 7
+tables per band) cut speech-v14's side information at quality 4 from 1.38 to 1.08 kbit/s
+(ideal code length on the validation clips; docs/audio.md, "Band energies coded in context").
 
 Table of the symbol of band b, block j::
 

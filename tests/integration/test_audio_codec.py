@@ -18,6 +18,7 @@ from aecodec import audio_codec, bitstream, zoo
 from aecodec.bitstream import BitstreamError
 from aecodec.cli.main import main
 from aecodec.errors import ModelError
+from aecodec.models.audio_config import AudioConfig
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -316,8 +317,12 @@ def test_speech_v9_restores_the_band_above_4_khz_from_the_codec_not_from_a_low_p
 
 
 def _changed_settings(before: zoo.ZooEntry, after: zoo.ZooEntry) -> set[str]:
-    """The config keys a registry entry sets differently from the one it extends."""
-    return {k for k in after.config if after.config[k] != before.config.get(k)}
+    """The config keys a registry entry sets differently from the one it extends (a key the
+    older entry predates counts as its default)."""
+    defaults = AudioConfig().to_dict()
+    old = {**defaults, **before.config}
+    same = {k for k in after.config if json.dumps(after.config[k]) == json.dumps(old.get(k))}
+    return set(after.config) - same
 
 
 def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> None:
@@ -403,9 +408,9 @@ def test_speech_v14_lifts_quiet_passages_and_its_band_energies_put_them_back() -
     assert v14_entry.file != v13_entry.file  # its band-energy tables were counted again
     x = speechlike(3.0, 16000, 2)
     x[16000:32000] *= 10 ** (-35 / 20)  # a quiet second between two loud ones
-    data = audio_codec.compress_audio(x, 16000, 3.8)
+    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v14")
     v14 = bitstream.decode(data)
-    assert v14.model == "speech-v14" == audio_codec.pick_audio_model(16000)
+    assert v14.model == "speech-v14"
     v13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v13"))
     assert v14.sections[0] != v13.sections[0] or v14.sections[1] != v13.sections[1]
     y = audio_codec.decompress_audio(data)[0][:, 0] / 32768
@@ -413,9 +418,28 @@ def test_speech_v14_lifts_quiet_passages_and_its_band_energies_put_them_back() -
     level_db = 10 * np.log10(np.mean(y[quiet] ** 2) / np.mean(x[quiet, 0] ** 2))
     assert abs(level_db) < 2.0  # lifted by up to 10 dB for coding, put back by decoding
     # under quality 2 there is no lift: the codec sections are speech-v13's
-    low14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5))
+    low14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5, "speech-v14"))
     low13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5, "speech-v13"))
     assert low14.sections[:2] == low13.sections[:2]
+
+
+def test_speech_v15_codes_speech_v14_sections_with_shorter_band_energies() -> None:
+    v14_entry, v15_entry = zoo.registry()["speech-v14"], zoo.registry()["speech-v15"]
+    changed = _changed_settings(v14_entry, v15_entry)
+    assert changed == {"energy_context"} and v15_entry.config["energy_context"] == 3
+    x = speechlike(3.0, 16000, 2)
+    data = audio_codec.compress_audio(x, 16000, 3.8)
+    v15 = bitstream.decode(data)
+    assert v15.model == "speech-v15" == audio_codec.pick_audio_model(16000)
+    v14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))
+    assert v15.sections[:2] == v14.sections[:2]  # the same codec and encoder
+    assert v15.sections[3:5] == v14.sections[3:5]
+    energy15 = len(v15.sections[2]) + len(v15.sections[5])
+    energy14 = len(v14.sections[2]) + len(v14.sections[5])
+    assert energy15 < 0.95 * energy14  # the same corrections, coded in context
+    y15 = audio_codec.decompress_audio(data)[0]
+    y14 = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))[0]
+    assert np.array_equal(y15, y14)  # the same symbols decode to the same samples
 
 
 def _spectral_ripple_db(y: np.ndarray) -> float:
