@@ -428,9 +428,9 @@ def test_speech_v15_codes_speech_v14_sections_with_shorter_band_energies() -> No
     changed = _changed_settings(v14_entry, v15_entry)
     assert changed == {"energy_context"} and v15_entry.config["energy_context"] == 3
     x = speechlike(3.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8)
+    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v15")
     v15 = bitstream.decode(data)
-    assert v15.model == "speech-v15" == audio_codec.pick_audio_model(16000)
+    assert v15.model == "speech-v15"
     v14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))
     assert v15.sections[:2] == v14.sections[:2]  # the same codec and encoder
     assert v15.sections[3:5] == v14.sections[3:5]
@@ -440,6 +440,25 @@ def test_speech_v15_codes_speech_v14_sections_with_shorter_band_energies() -> No
     y15 = audio_codec.decompress_audio(data)[0]
     y14 = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))[0]
     assert np.array_equal(y15, y14)  # the same symbols decode to the same samples
+
+
+def test_speech_v16_codes_band_energies_in_finer_steps_than_speech_v15() -> None:
+    v15_entry, v16_entry = zoo.registry()["speech-v15"], zoo.registry()["speech-v16"]
+    changed = _changed_settings(v15_entry, v16_entry)
+    assert changed == {"energy_step_db"} and v16_entry.config["energy_step_db"] == 2.0
+    assert v16_entry.file != v15_entry.file  # tables counted for the finer step
+    x = speechlike(3.0, 16000, 1)
+    data = audio_codec.compress_audio(x, 16000, 3.8)
+    v16 = bitstream.decode(data)
+    assert v16.model == "speech-v16" == audio_codec.pick_audio_model(16000)
+    v15 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v15"))
+    assert v16.sections[:2] == v15.sections[:2]  # the same codec and encoder
+    assert len(v16.sections[2]) > len(v15.sections[2])  # finer steps cost more bits
+    y16 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    y15 = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 3.8, "speech-v15"))[0]
+    error16 = _band_energy_error_db(y16, x[:, 0])
+    error15 = _band_energy_error_db(y15[:, 0] / 32768, x[:, 0])
+    assert error16 < error15  # each band lands closer to the original's energy
 
 
 def _spectral_ripple_db(y: np.ndarray) -> float:
