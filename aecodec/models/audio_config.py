@@ -147,7 +147,6 @@ class AudioConfig:
                 "quiet_lift_db needs band energies coded in every band a unit of quality "
                 "under energy_coarse_below"
             )
-
         if not 0 <= self.energy_context <= 8:
             raise ConfigError("energy_context must be between 0 and 8")
         if not 0 <= self.refine_steps <= 200:

@@ -170,7 +170,7 @@ class AudioHyperprior(GainedHyperprior):
         if config.mask_hidden:
             bins = frame_size(config.sample_rate) // 2 + 1
             self.spectral_mask = SpectralMask(bins, config.mask_hidden, floor=config.mask_floor)
-        if config.energy_step_db:  # symbol counts of the coded band energies, per band
+        if config.energy_step_db:  # band-energy symbol counts, per band (and context)
             bands = len(band_edges(config.sample_rate)) - 1
             symbols = config.energy_high - config.energy_low + 1
             shape = (config.energy_buckets, bands * config.energy_tables_per_band, symbols)
@@ -227,7 +227,8 @@ class AudioHyperprior(GainedHyperprior):
 
     @torch.no_grad()
     def compress(self, x: Tensor, quality: float, on_tile=None) -> list[bytes]:
-        """x: Tensor[1, 1, 1, T], T a multiple of ``factor`` -> [z_string, y_string]."""
+        """x: Tensor[1, 1, 1, T], T a multiple of ``factor`` -> [z_string, y_string]; a model
+        with ``refine_steps`` refines the latent first (audio_refinement.py)."""
         self._require_frozen()
         if x.shape[:3] != (1, 1, 1) or x.shape[3] % self.factor:
             raise ValueError(

@@ -108,9 +108,8 @@ def energy_validate(model: AudioHyperprior, clips: list[Tensor]) -> dict[str, fl
         bits, seconds = 0.0, 0.0
         for clip in clips:
             (k,) = _symbols(model, clip.view(1, 1, 1, -1), float(quality))
-            indexes = table_indexes(k, model.config.energy_context)
-            for t, row in zip(indexes.ravel(), k.ravel(), strict=True):
-                bits -= np.log2(tables.pmfs[t][row - low])
+            pmfs = np.stack(tables.pmfs)  # [tables, symbols + 1], one length
+            bits -= np.log2(pmfs[table_indexes(k, model.config.energy_context), k - low]).sum()
             seconds += clip.numel() / rate
         result[f"energy_kbps_q{quality}"] = bits / max(seconds, 1e-9) / 1000
     return result
