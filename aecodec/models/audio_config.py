@@ -11,6 +11,22 @@ from aecodec.errors import ConfigError
 
 __all__ = ["AudioConfig"]
 
+# Settings that must lie in [low, high] (inclusive)
+_RANGES: dict[str, tuple[float, float]] = {
+    "post_blocks": (0, 6),
+    "min_quality": (0, 1),
+    "sharpening": (0, 1),
+    "mask_hidden": (0, 1024),
+    "energy_step_db": (0, 12),
+    "pitch_strength": (0, 1),
+    "energy_floor_db": (-60, 0),
+    "energy_smooth_db": (0, 40),
+    "highpass_hz": (0, 500),
+    "quiet_lift_db": (0, 20),
+    "energy_context": (0, 8),
+    "refine_steps": (0, 200),
+}
+
 
 @dataclass(frozen=True)
 class AudioConfig:
@@ -104,42 +120,25 @@ class AudioConfig:
     refine_betas: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        for name, (low, high) in _RANGES.items():
+            if not low <= getattr(self, name) <= high:
+                raise ConfigError(f"{name} must be between {low:g} and {high:g}")
         if len(self.widths) != len(self.strides) + 1:
             raise ConfigError("widths needs one entry more than strides")
         if self.linear_skip and (math.prod(self.strides) != 1 or self.m > self.mdct_hop):
             raise ConfigError("linear_skip needs every stride 1 and m <= mdct_hop")
         if len(self.kbps) != self.levels:
             raise ConfigError("kbps needs one entry per level")
-        if not 0 <= self.post_blocks <= 6:
-            raise ConfigError("post_blocks must be between 0 and 6")
-        if not 0.0 <= self.min_quality <= 1.0:
-            raise ConfigError("min_quality must be between 0 and 1")
-        if not 0.0 <= self.sharpening <= 1.0:
-            raise ConfigError("sharpening must be between 0 and 1")
         if not 0.0 <= self.lowpass_hz < self.sample_rate / 2:
             raise ConfigError("lowpass_hz must be between 0 and half the sample rate")
         if self.max_quality and not self.levels <= self.max_quality <= self.levels + 2:
             raise ConfigError("max_quality must be 0 (levels) or between levels and levels + 2")
-        if not 0 <= self.mask_hidden <= 1024:
-            raise ConfigError("mask_hidden must be between 0 and 1024")
         if self.mask_floor and not self.mask_hidden:
             raise ConfigError("mask_floor needs mask_hidden (a trained spectral mask)")
-        if not 0.0 <= self.energy_step_db <= 12.0:
-            raise ConfigError("energy_step_db must be between 0 and 12")
         if self.energy_block not in (1, 2, 4, 8, 16, 32, 64):
             raise ConfigError("energy_block must be a power of two up to 64 frames")
         if not self.energy_low <= 0 <= self.energy_high or self.energy_high - self.energy_low > 255:
             raise ConfigError("energy_low <= 0 <= energy_high, at most 256 symbols")
-        if not 0.0 <= self.pitch_strength <= 1.0:
-            raise ConfigError("pitch_strength must be between 0 and 1")
-        if not -60.0 <= self.energy_floor_db <= 0.0:
-            raise ConfigError("energy_floor_db must be between -60 and 0")
-        if not 0.0 <= self.energy_smooth_db <= 40.0:
-            raise ConfigError("energy_smooth_db must be between 0 and 40")
-        if not 0.0 <= self.highpass_hz <= 500.0:
-            raise ConfigError("highpass_hz must be between 0 and 500")
-        if not 0.0 <= self.quiet_lift_db <= 20.0:
-            raise ConfigError("quiet_lift_db must be between 0 and 20")
         if self.quiet_lift_db and not (
             self.energy_step_db and self.energy_coarse_below >= self.energy_fade_below + 1
         ):
@@ -147,10 +146,6 @@ class AudioConfig:
                 "quiet_lift_db needs band energies coded in every band a unit of quality "
                 "under energy_coarse_below"
             )
-        if not 0 <= self.energy_context <= 8:
-            raise ConfigError("energy_context must be between 0 and 8")
-        if not 0 <= self.refine_steps <= 200:
-            raise ConfigError("refine_steps must be between 0 and 200")
         if self.refine_steps and (
             len(self.refine_betas) != self.levels or min(self.refine_betas) <= 0
         ):

@@ -26,6 +26,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from aecodec.models.latent_refinement import hyper_bits, latent_bits, round_around
 from aecodec.training.audio_loss import multi_resolution_stft_loss, stft_sizes
 
 __all__ = ["beta_at", "latent_cost", "refine_audio_latent"]
@@ -93,15 +94,6 @@ class _Window:
     def _noise(self, t: Tensor) -> Tensor:
         return torch.rand(t.shape, generator=self.generator, dtype=t.dtype) - 0.5
 
-    def _z_bits(self, z: Tensor) -> Tensor:
-        eb = self.model.entropy_bottleneck
-        flat = z.permute(1, 0, 2, 3).reshape(z.shape[1], 1, -1)
-        return -torch.log2(eb.likelihood_lower_bound(eb._likelihood(flat)[0])).sum()
-
-    def _y_bits(self, v: Tensor, scales: Tensor, means: Tensor) -> Tensor:
-        gc = self.model.gaussian_conditional
-        return -torch.log2(gc.likelihood_lower_bound(gc._likelihood(v, scales, means))).sum()
-
     def _distortion(self, x_hat: Tensor) -> Tensor:
         n = self.target.numel()
         cut = n // self.chunk * self.chunk
@@ -122,22 +114,18 @@ class _Window:
         model, own = self.model, self.own
         latent = torch.cat([self.before, window, self.after], dim=-1)
         z = model.h_a(latent)
-        z_hat = _round_around(z, self.medians)
+        z_hat = round_around(z, self.medians)
         scales, means = model.h_s(z_hat).chunk(2, 1)
-        y_hat = _round_around(latent, means)
+        y_hat = round_around(latent, means)
         samples = slice(own.start * self.hop, own.stop * self.hop)
         x_hat = model.g_s(y_hat * self.inv_gain)[0, 0, 0, samples]
         d = self._distortion(x_hat)
         scales, means = scales[..., own], means[..., own]
-        hard = self._y_bits(y_hat[..., own], scales, means) + self._z_bits(z_hat)
-        soft = self._y_bits(window + self._noise(window), scales, means)
-        soft = soft + self._z_bits(z + self._noise(z))
+        eb, gc = model.entropy_bottleneck, model.gaussian_conditional
+        hard = latent_bits(gc, y_hat[..., own], scales, means) + hyper_bits(eb, z_hat)
+        soft = latent_bits(gc, window + self._noise(window), scales, means)
+        soft = soft + hyper_bits(eb, z + self._noise(z))
         return d + self.per_kbit * hard, d + self.per_kbit * soft
-
-
-def _round_around(t: Tensor, centre: Tensor) -> Tensor:
-    """t rounded to the integer grid around centre, straight-through (gradient of t)."""
-    return t + (torch.round(t - centre) + centre - t).detach()
 
 
 def latent_cost(model: torch.nn.Module, x: Tensor, y: Tensor, quality: float) -> float:

@@ -19,13 +19,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
 from aecodec.errors import ConfigError
 
-__all__ = ["MAX_REFINE_PIXELS", "lambda_at", "refine_latent"]
+if TYPE_CHECKING:
+    from compressai.entropy_models import EntropyBottleneck, GaussianConditional
+
+__all__ = [
+    "MAX_REFINE_PIXELS",
+    "hyper_bits",
+    "lambda_at",
+    "latent_bits",
+    "refine_latent",
+    "round_around",
+]
 
 # Refinement back-propagates through the whole synthesis at once (no tiling): about 2.5 GB of
 # activations per megapixel for the shipped models, so it is limited to this many pixels.
@@ -45,6 +56,23 @@ def lambda_at(lambdas: tuple[float, ...], quality: float) -> float:
 
 def _bits(likelihoods: Tensor, bound: Callable[[Tensor], Tensor]) -> Tensor:
     return -torch.log2(bound(likelihoods)).sum()
+
+
+def round_around(t: Tensor, centre: Tensor) -> Tensor:
+    """t rounded to the integer grid around ``centre``, straight-through (t's gradient)."""
+    return t + (torch.round(t - centre) + centre - t).detach()
+
+
+def hyper_bits(eb: EntropyBottleneck, z: Tensor) -> Tensor:
+    """Bits of a hyper-latent z Tensor[B, N, h, w] (rounded or noisy) under an
+    EntropyBottleneck (which takes its input as (N, 1, -1))."""
+    flat = z.permute(1, 0, 2, 3).reshape(z.shape[1], 1, -1)
+    return _bits(eb._likelihood(flat)[0], eb.likelihood_lower_bound)
+
+
+def latent_bits(gc: GaussianConditional, y: Tensor, scales: Tensor, means: Tensor) -> Tensor:
+    """Bits of a latent y (rounded or noisy) under a GaussianConditional N(means, scales)."""
+    return _bits(gc._likelihood(y, scales, means), gc.likelihood_lower_bound)
 
 
 def refine_latent(
@@ -80,15 +108,8 @@ def refine_latent(
     medians = eb._get_medians().detach().view(1, -1, 1, 1)
     generator = torch.Generator().manual_seed(seed)
 
-    def z_bits(z: Tensor) -> Tensor:  # EntropyBottleneck takes (C, 1, -1)
-        flat = z.permute(1, 0, 2, 3).reshape(z.shape[1], 1, -1)
-        return _bits(eb._likelihood(flat)[0], eb.likelihood_lower_bound)
-
     def noise(t: Tensor) -> Tensor:
         return torch.rand(t.shape, generator=generator, dtype=t.dtype) - 0.5
-
-    def round_around(t: Tensor, centre: Tensor) -> Tensor:  # straight-through
-        return t + (torch.round(t - centre) + centre - t).detach()
 
     latent = y.detach().clone().requires_grad_(True)
     optimizer = torch.optim.Adam([latent], lr=lr)
@@ -101,16 +122,14 @@ def refine_latent(
             y_hat = round_around(latent, means)
             x_hat = model.g_s(y_hat * inv_gain)[..., :h, :w]
             distortion = scale * torch.mean((x_hat - target) ** 2)
-            hard_bits = z_bits(z_hat) + _bits(
-                gc._likelihood(y_hat, scales, means), gc.likelihood_lower_bound
-            )
+            hard_bits = hyper_bits(eb, z_hat) + latent_bits(gc, y_hat, scales, means)
             cost = (distortion + hard_bits / (h * w)).item()
             if cost < best_cost:
                 best_cost, best = cost, latent.detach().clone()
             if step == iterations:
                 break
-            soft_bits = z_bits(z + noise(z)) + _bits(
-                gc._likelihood(latent + noise(latent), scales, means), gc.likelihood_lower_bound
+            soft_bits = hyper_bits(eb, z + noise(z)) + latent_bits(
+                gc, latent + noise(latent), scales, means
             )
             loss = distortion + soft_bits / (h * w)
             (latent.grad,) = torch.autograd.grad(loss, [latent])

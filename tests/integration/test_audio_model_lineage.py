@@ -150,54 +150,55 @@ def _changed_settings(before: zoo.ZooEntry, after: zoo.ZooEntry) -> set[str]:
     return set(after.config) - same
 
 
+def _lineage(old: str, new: str, setting: str, value: object) -> tuple[zoo.ZooEntry, ...]:
+    """The registry entries of ``old`` and ``new``, checking that ``new`` changes one setting
+    of ``old`` and nothing else: ``setting``, to ``value``."""
+    before, after = zoo.registry()[old], zoo.registry()[new]
+    assert _changed_settings(before, after) == {setting} and after.config[setting] == value
+    return before, after
+
+
+def _coded(x: np.ndarray, quality: float, *models: str) -> list[bitstream.AecHeader]:
+    """x coded at ``quality`` by each of ``models`` (16 kHz), as parsed headers."""
+    headers = [bitstream.decode(audio_codec.compress_audio(x, 16000, quality, m)) for m in models]
+    assert [h.model for h in headers] == list(models)
+    return headers
+
+
+def _decoded(header: bitstream.AecHeader) -> np.ndarray:
+    """The int16 samples [T, C] a header's file decodes to."""
+    return audio_codec.decompress_audio(bitstream.encode(header))[0]
+
+
 def test_speech_v10_is_speech_v9_decoded_with_a_lower_band_energy_floor() -> None:
-    v9_entry, v10_entry = zoo.registry()["speech-v9"], zoo.registry()["speech-v10"]
+    v9_entry, v10_entry = _lineage("speech-v9", "speech-v10", "energy_floor_db", -30.0)
     assert v10_entry.file == v9_entry.file  # the same weights and tables
-    changed = _changed_settings(v9_entry, v10_entry)
-    assert changed == {"energy_floor_db"} and v10_entry.config["energy_floor_db"] == -30.0
-    x = speechlike(2.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v10")
-    v10 = bitstream.decode(data)
-    assert v10.model == "speech-v10"
-    v9 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v9"))
+    v10, v9 = _coded(speechlike(2.0, 16000, 2), 3.8, "speech-v10", "speech-v9")
     assert v10.sections[:2] == v9.sections[:2]
-    y9 = audio_codec.decompress_audio(bitstream.encode(v9))[0]
-    y10 = audio_codec.decompress_audio(data)[0]
+    y9, y10 = _decoded(v9), _decoded(v10)
     assert y10.shape == y9.shape and not np.array_equal(y9, y10)
 
 
 def test_speech_v11_is_speech_v10_decoded_through_the_pitch_postfilter() -> None:
-    v10_entry, v11_entry = zoo.registry()["speech-v10"], zoo.registry()["speech-v11"]
+    v10_entry, v11_entry = _lineage("speech-v10", "speech-v11", "pitch_strength", 0.15)
     assert v11_entry.file == v10_entry.file
-    changed = _changed_settings(v10_entry, v11_entry)
-    assert changed == {"pitch_strength"} and v11_entry.config["pitch_strength"] == 0.15
-    x = speechlike(2.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v11")
-    v11 = bitstream.decode(data)
-    assert v11.model == "speech-v11"
-    v10 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v10"))
+    v11, v10 = _coded(speechlike(2.0, 16000, 2), 3.8, "speech-v11", "speech-v10")
     assert v11.sections[:2] == v10.sections[:2]
-    y10 = audio_codec.decompress_audio(bitstream.encode(v10))[0]
-    y11 = audio_codec.decompress_audio(data)[0]
+    y10, y11 = _decoded(v10), _decoded(v11)
     assert y11.shape == y10.shape and not np.array_equal(y10, y11)
 
 
 def test_speech_v12_is_speech_v11_with_smoothed_pauses_and_the_same_bytes() -> None:
-    v11_entry, v12_entry = zoo.registry()["speech-v11"], zoo.registry()["speech-v12"]
+    v11_entry, v12_entry = _lineage("speech-v11", "speech-v12", "energy_smooth_db", 4.0)
     assert v12_entry.file == v11_entry.file
-    changed = _changed_settings(v11_entry, v12_entry)
-    assert changed == {"energy_smooth_db"} and v12_entry.config["energy_smooth_db"] == 4.0
     # speech with pauses of faint noise, which the codec leaves mostly uncoded
     x = speechlike(2.0, 16000, 2)
     x[8000:16000] = 0.0
     x += 0.002 * np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
-    data = audio_codec.compress_audio(x, 16000, 2.0, "speech-v12")
-    v12 = bitstream.decode(data)
-    assert v12.model == "speech-v12"
-    v11 = bitstream.decode(audio_codec.compress_audio(x, 16000, 2.0, "speech-v11"))
+    v12, v11 = _coded(x, 2.0, "speech-v12", "speech-v11")
     assert v12.sections == v11.sections  # every byte the same: decoding alone differs
-    y11 = audio_codec.decompress_audio(bitstream.encode(v11))[0][:, 0] / 32768
-    y12 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    y11 = _decoded(v11)[:, 0] / 32768
+    y12 = _decoded(v12)[:, 0] / 32768
     pause = slice(9000, 15000)
     # in the pause the rebuilt bands follow the noise's flat spectrum more closely
     assert _spectral_ripple_db(y12[pause]) < _spectral_ripple_db(y11[pause]) - 0.5
@@ -205,18 +206,14 @@ def test_speech_v12_is_speech_v11_with_smoothed_pauses_and_the_same_bytes() -> N
 
 
 def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
-    v12_entry, v13_entry = zoo.registry()["speech-v12"], zoo.registry()["speech-v13"]
+    v12_entry, v13_entry = _lineage("speech-v12", "speech-v13", "highpass_hz", 60.0)
     assert v13_entry.file == v12_entry.file
-    changed = _changed_settings(v12_entry, v13_entry)
-    assert changed == {"highpass_hz"} and v13_entry.config["highpass_hz"] == 60.0
     x = speechlike(2.0, 16000, 2)
     hum = 0.05 * np.sin(2 * np.pi * 30.0 * np.arange(x.shape[0]) / 16000).astype(np.float32)
     x[:, 0] += hum
-    data = audio_codec.compress_audio(x, 16000, 3.0, "speech-v13")
-    assert bitstream.decode(data).model == "speech-v13"
-    y13 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
-    v12 = audio_codec.compress_audio(x, 16000, 3.0, "speech-v12")
-    y12 = audio_codec.decompress_audio(v12)[0][:, 0] / 32768
+    v13, v12 = _coded(x, 3.0, "speech-v13", "speech-v12")
+    y13 = _decoded(v13)[:, 0] / 32768
+    y12 = _decoded(v12)[:, 0] / 32768
 
     def hum_db(y: np.ndarray) -> float:  # the 30-Hz component, dB under the rumble put in
         inner = slice(4000, -4000)
@@ -227,62 +224,42 @@ def test_speech_v13_is_speech_v12_coding_its_input_without_the_rumble() -> None:
 
 
 def test_speech_v14_lifts_quiet_passages_and_its_band_energies_put_them_back() -> None:
-    v13_entry, v14_entry = zoo.registry()["speech-v13"], zoo.registry()["speech-v14"]
-    changed = _changed_settings(v13_entry, v14_entry)
-    assert changed == {"quiet_lift_db"} and v14_entry.config["quiet_lift_db"] == 10.0
+    v13_entry, v14_entry = _lineage("speech-v13", "speech-v14", "quiet_lift_db", 10.0)
     assert v14_entry.file != v13_entry.file  # its band-energy tables were counted again
     x = speechlike(3.0, 16000, 2)
     x[16000:32000] *= 10 ** (-35 / 20)  # a quiet second between two loud ones
-    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v14")
-    v14 = bitstream.decode(data)
-    assert v14.model == "speech-v14"
-    v13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v13"))
+    v14, v13 = _coded(x, 3.8, "speech-v14", "speech-v13")
     assert v14.sections[0] != v13.sections[0] or v14.sections[1] != v13.sections[1]
-    y = audio_codec.decompress_audio(data)[0][:, 0] / 32768
+    y = _decoded(v14)[:, 0] / 32768
     quiet = slice(19000, 29000)
     level_db = 10 * np.log10(np.mean(y[quiet] ** 2) / np.mean(x[quiet, 0] ** 2))
     assert abs(level_db) < 2.0  # lifted by up to 10 dB for coding, put back by decoding
     # under quality 2 there is no lift: the codec sections are speech-v13's
-    low14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5, "speech-v14"))
-    low13 = bitstream.decode(audio_codec.compress_audio(x, 16000, 1.5, "speech-v13"))
+    low14, low13 = _coded(x, 1.5, "speech-v14", "speech-v13")
     assert low14.sections[:2] == low13.sections[:2]
 
 
 def test_speech_v15_codes_speech_v14_sections_with_shorter_band_energies() -> None:
-    v14_entry, v15_entry = zoo.registry()["speech-v14"], zoo.registry()["speech-v15"]
-    changed = _changed_settings(v14_entry, v15_entry)
-    assert changed == {"energy_context"} and v15_entry.config["energy_context"] == 3
-    x = speechlike(3.0, 16000, 2)
-    data = audio_codec.compress_audio(x, 16000, 3.8, "speech-v15")
-    v15 = bitstream.decode(data)
-    assert v15.model == "speech-v15"
-    v14 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))
+    _lineage("speech-v14", "speech-v15", "energy_context", 3)
+    v15, v14 = _coded(speechlike(3.0, 16000, 2), 3.8, "speech-v15", "speech-v14")
     assert v15.sections[:2] == v14.sections[:2]  # the same codec and encoder
     assert v15.sections[3:5] == v14.sections[3:5]
     energy15 = len(v15.sections[2]) + len(v15.sections[5])
     energy14 = len(v14.sections[2]) + len(v14.sections[5])
     assert energy15 < 0.95 * energy14  # the same corrections, coded in context
-    y15 = audio_codec.decompress_audio(data)[0]
-    y14 = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 3.8, "speech-v14"))[0]
-    assert np.array_equal(y15, y14)  # the same symbols decode to the same samples
+    assert np.array_equal(_decoded(v15), _decoded(v14))  # the same symbols, the same samples
 
 
 def test_speech_v16_codes_band_energies_in_finer_steps_than_speech_v15() -> None:
-    v15_entry, v16_entry = zoo.registry()["speech-v15"], zoo.registry()["speech-v16"]
-    changed = _changed_settings(v15_entry, v16_entry)
-    assert changed == {"energy_step_db"} and v16_entry.config["energy_step_db"] == 2.0
+    v15_entry, v16_entry = _lineage("speech-v15", "speech-v16", "energy_step_db", 2.0)
     assert v16_entry.file != v15_entry.file  # tables counted for the finer step
+    assert audio_codec.pick_audio_model(16000) == "speech-v16"
     x = speechlike(3.0, 16000, 1)
-    data = audio_codec.compress_audio(x, 16000, 3.8)
-    v16 = bitstream.decode(data)
-    assert v16.model == "speech-v16" == audio_codec.pick_audio_model(16000)
-    v15 = bitstream.decode(audio_codec.compress_audio(x, 16000, 3.8, "speech-v15"))
+    v16, v15 = _coded(x, 3.8, "speech-v16", "speech-v15")
     assert v16.sections[:2] == v15.sections[:2]  # the same codec and encoder
     assert len(v16.sections[2]) > len(v15.sections[2])  # finer steps cost more bits
-    y16 = audio_codec.decompress_audio(data)[0][:, 0] / 32768
-    y15 = audio_codec.decompress_audio(audio_codec.compress_audio(x, 16000, 3.8, "speech-v15"))[0]
-    error16 = _band_energy_error_db(y16, x[:, 0])
-    error15 = _band_energy_error_db(y15[:, 0] / 32768, x[:, 0])
+    error16 = _band_energy_error_db(_decoded(v16)[:, 0] / 32768, x[:, 0])
+    error15 = _band_energy_error_db(_decoded(v15)[:, 0] / 32768, x[:, 0])
     assert error16 < error15  # each band lands closer to the original's energy
 
 
